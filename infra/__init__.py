@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: settings, errors, ids, database, tokens, storage, mail, limits."""

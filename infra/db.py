@@ -1,0 +1,88 @@
+"""Database configuration, connection lifecycle and migrations (Tortoise's own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from infra.settings import Settings
+from models import MODEL_MODULES
+
+MIGRATIONS_MODULE = "models.migrations"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection(settings.database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers run beside the single writer; a busy timeout rides out lock contention.
+        return {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "journal_size_limit": 16384,
+                "foreign_keys": "ON",
+                "busy_timeout": 10000,
+            },
+        }
+    return url
+
+
+async def open_database(settings: Settings) -> None:
+    # The global fallback makes the connections visible to request tasks, which do not
+    # inherit the lifespan task's context variables.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration (idempotent), in a context of its own."""
+    config = tortoise_config(settings)
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        await tortoise_migrate(config=config)
+
+
+async def ping() -> None:
+    """Raise when the database does not answer."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
+async def make_migrations(settings: Settings) -> None:
+    """Write a migration for model changes (for developers; see README)."""
+    from tortoise.cli import cli
+
+    await cli.makemigrations(cli.CLIContext(f"{__name__}.TORTOISE_ORM", None), (), False, None)
+
+
+def __getattr__(name: str) -> Any:
+    # ``TORTOISE_ORM`` for Tortoise's own CLI, built from the settings on demand.
+    if name == "TORTOISE_ORM":
+        from infra.settings import get_settings
+
+        return tortoise_config(get_settings())
+    raise AttributeError(name)

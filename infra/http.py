@@ -1,0 +1,95 @@
+"""The GraphQL endpoint: HTTP (POST, GET, multipart uploads) and WebSocket subscriptions.
+
+It turns requests into a typed :class:`schema.context.Context`: the viewer comes from an
+``Authorization: Bearer`` header or the ``access_token`` cookie on HTTP, and from the
+``connection_init`` payload (Apollo's ``connectionParams``) or the cookie on WebSockets.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from infra.logging import request_id_var
+from infra.services import Services
+from infra.tokens import InvalidToken, decode_access_token
+from schema.context import Context
+from schema.root import Schema
+
+ACCESS_COOKIE = "access_token"
+REFRESH_COOKIE = "refresh_token"
+
+
+def bearer_token(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_ip(connection: HTTPConnection) -> str:
+    return connection.client.host if connection.client else "unknown"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Schema, services: Services) -> None:
+        settings = services.settings
+        protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
+        if settings.legacy_graphql_ws:
+            protocols.append(GRAPHQL_WS_PROTOCOL)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=protocols,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout),
+            multipart_uploads_enabled=True,
+            max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
+            allowed_origins=settings.cors_origin_list,
+        )
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        request_id_var.set(request_id)
+        context = Context(
+            services=self.services,
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            client_ip=client_ip(request),
+            request_id=request_id,
+        )
+        token = bearer_token(request.headers.get("authorization")) or request.cookies.get(ACCESS_COOKIE)
+        if token:
+            self._authenticate(context, token)
+        return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None:  # the cookie (checked in get_context), or anonymous
+            if context.auth_error:
+                raise ConnectionRejectionError()
+            return None
+        token = bearer_token(header)
+        if token is None:
+            raise ConnectionRejectionError()
+        self._authenticate(context, token)
+        if context.auth_error:
+            raise ConnectionRejectionError()
+        return None
+
+    def _authenticate(self, context: Context, token: str) -> None:
+        try:
+            context.viewer = decode_access_token(token, self.services.settings)
+            context.auth_error = None
+        except InvalidToken:
+            context.viewer = None
+            context.auth_error = "Your access token is invalid or has expired."

@@ -1,0 +1,52 @@
+"""The long-lived services of one process, opened and closed by the app's lifespan."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from infra import db
+from infra.limits import Limiter
+from infra.mail import Mailer, build_mailer
+from infra.settings import Settings
+from infra.storage import Storage
+from subscriptions.bus import Bus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    bus: Bus
+    storage: Storage
+    mailer: Mailer
+    limiter: Limiter
+    redis: Redis | None
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        return cls(
+            settings=settings,
+            bus=Bus(settings.bus_url),
+            storage=Storage(settings),
+            mailer=build_mailer(settings),
+            limiter=Limiter(redis),
+            redis=redis,
+        )
+
+    async def open(self) -> None:
+        if self.settings.is_sqlite:
+            await db.migrate(self.settings)  # the very first run works with nothing set up
+        await db.open_database(self.settings)
+        self.storage.open()
+        await self.bus.connect()
+
+    async def close(self) -> None:
+        await self.bus.disconnect()
+        await db.close_database()
+        if self.redis is not None:
+            await self.redis.aclose()

@@ -1,0 +1,162 @@
+"""The one settings object. Nothing else in the project reads ``os.environ``."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+VAR_DIR = Path("var")
+DEV_SECRET_FILE = VAR_DIR / "dev-jwt-secret"
+MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """``COUNT/SECONDS``: at most ``count`` events per ``seconds`` window."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        count, _, seconds = text.partition("/")
+        limit = cls(int(count), int(seconds))
+        if limit.count < 1 or limit.seconds < 1:
+            raise ValueError(f"rate limit {text!r} must be COUNT/SECONDS with both >= 1")
+        return limit
+
+
+Limit = Annotated[RateLimit, NoDecode]
+
+
+def _dev_secret() -> str:
+    """A random secret generated once per checkout and kept under ``./var``."""
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.write_text(secret)
+    DEV_SECRET_FILE.chmod(0o600)
+    return secret
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(8000, alias="PORT")
+    public_url: str = Field("", alias="PUBLIC_URL")
+
+    database_url: str = Field("sqlite://var/eroom.sqlite3", alias="DATABASE_URL")
+    redis_url: str = Field("", alias="REDIS_URL")
+    broadcast_url: str = Field("", alias="BROADCAST_URL")
+
+    jwt_secret: str = Field("", alias="JWT_SECRET")
+    jwt_issuer: str = Field("eroom", alias="JWT_ISSUER")
+    access_token_ttl: int = Field(3600, alias="ACCESS_TOKEN_TTL")
+    refresh_token_ttl: int = Field(7 * 24 * 3600, alias="REFRESH_TOKEN_TTL")
+    cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
+
+    smtp_host: str = Field("", alias="SMTP_HOST")
+    smtp_port: int = Field(587, alias="SMTP_PORT")
+    smtp_user: str = Field("", alias="SMTP_USER")
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
+    smtp_from: str = Field("E-room <no-reply@eroom.local>", alias="SMTP_FROM")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
+    smtp_timeout: float = Field(10.0, alias="SMTP_TIMEOUT")
+
+    media_dir: Path = Field(VAR_DIR / "media", alias="MEDIA_DIR")
+    media_url: str = Field("/media/", alias="MEDIA_URL")
+    static_dir: Path = Field(Path("static"), alias="STATIC_DIR")
+
+    kakao_client_id: str = Field("", alias="KAKAO_CLIENT_ID")
+    kakao_client_secret: str = Field("", alias="KAKAO_CLIENT_SECRET")
+    kakao_redirect_uri: str = Field("", alias="KAKAO_REDIRECT_URI")
+    kakao_token_url: str = Field("https://kauth.kakao.com/oauth/token", alias="KAKAO_TOKEN_URL")
+    kakao_userinfo_url: str = Field("https://kapi.kakao.com/v2/user/me", alias="KAKAO_USERINFO_URL")
+    kakao_timeout: float = Field(5.0, alias="KAKAO_TIMEOUT")
+
+    cors_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", alias="CORS_ORIGINS")
+    introspection: bool = Field(True, alias="INTROSPECTION")
+    field_suggestions: bool = Field(True, alias="FIELD_SUGGESTIONS")
+    legacy_graphql_ws: bool = Field(False, alias="LEGACY_GRAPHQL_WS")
+
+    limit_send_message: Limit = Field(RateLimit(10, 5), alias="LIMIT_SEND_MESSAGE")
+    limit_create_proof: Limit = Field(RateLimit(1, 5), alias="LIMIT_CREATE_PROOF")
+    limit_create_challenge: Limit = Field(RateLimit(10, 3600), alias="LIMIT_CREATE_CHALLENGE")
+    limit_login_failures: Limit = Field(RateLimit(10, 900), alias="LIMIT_LOGIN_FAILURES")
+    limit_email_code: Limit = Field(RateLimit(1, 60), alias="LIMIT_EMAIL_CODE")
+    limit_anonymous_per_ip: Limit = Field(RateLimit(60, 60), alias="LIMIT_ANONYMOUS_PER_IP")
+    ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
+    ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
+    ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
+    ws_max_frame_bytes: int = Field(64 * 1024, alias="WS_MAX_FRAME_BYTES")
+    ws_keepalive_interval: float = Field(20, alias="WS_KEEPALIVE_INTERVAL")
+
+    max_query_depth: int = Field(10, alias="MAX_QUERY_DEPTH")
+    max_aliases_per_field: int = Field(15, alias="MAX_ALIASES_PER_FIELD")
+    max_aliases: int = Field(50, alias="MAX_ALIASES")
+    max_query_tokens: int = Field(1000, alias="MAX_QUERY_TOKENS")
+    max_query_cost: int = Field(50_000, alias="MAX_QUERY_COST")
+    max_batch_size: int = Field(10, alias="MAX_BATCH_SIZE")
+    max_json_body_bytes: int = Field(1024 * 1024, alias="MAX_JSON_BODY_BYTES")
+    max_upload_bytes: int = Field(10 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
+    max_upload_files: int = Field(3, alias="MAX_UPLOAD_FILES")
+    max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
+
+    presence_ttl: int = Field(30, alias="PRESENCE_TTL")
+    notification_retention_days: int = Field(90, alias="NOTIFICATION_RETENTION_DAYS")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_json: bool = Field(True, alias="LOG_JSON")
+
+    @field_validator(
+        "limit_send_message",
+        "limit_create_proof",
+        "limit_create_challenge",
+        "limit_login_failures",
+        "limit_email_code",
+        "limit_anonymous_per_ip",
+        mode="before",
+    )
+    @classmethod
+    def _parse_limit(cls, value: object) -> object:
+        return RateLimit.parse(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> Settings:
+        if self.environment == "production" and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} random bytes in production"
+            )
+        if self.jwt_secret and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")
+        return self
+
+    @property
+    def secret(self) -> str:
+        """The JWT signing secret: ``JWT_SECRET`` or the generated development secret."""
+        return self.jwt_secret or _dev_secret()
+
+    @property
+    def bus_url(self) -> str:
+        return self.broadcast_url or self.redis_url or "memory://"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

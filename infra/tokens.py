@@ -1,0 +1,88 @@
+"""Access tokens (JWT, HS256 via joserfc) and opaque refresh tokens.
+
+The algorithm is pinned: tokens with any other ``alg`` (``none`` included) are rejected, and
+``exp``, ``iat``, ``iss`` and ``sub`` are all checked, not just decoded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jwt import JWTClaimsRegistry
+
+from infra.settings import Settings
+from infra.viewer import Viewer
+
+ALGORITHM = "HS256"
+LEEWAY_SECONDS = 5
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired or otherwise unusable."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_at: datetime
+
+
+def _key(settings: Settings) -> OctKey:
+    return OctKey.import_key(settings.secret.encode())
+
+
+def issue_access_token(member_id: int, settings: Settings) -> AccessToken:
+    now = int(time.time())
+    expires = now + settings.access_token_ttl
+    claims = {
+        "sub": str(member_id),
+        "iat": now,
+        "exp": expires,
+        "jti": secrets.token_urlsafe(16),
+        "iss": settings.jwt_issuer,
+    }
+    token = jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, _key(settings))
+    return AccessToken(token=token, expires_at=datetime.fromtimestamp(expires, UTC))
+
+
+def decode_access_token(token: str, settings: Settings) -> Viewer:
+    """The viewer a valid access token proves, or ``InvalidToken``."""
+    if len(token) > 4096:
+        raise InvalidToken("token too long")
+    try:
+        decoded = jwt.decode(token, _key(settings), algorithms=[ALGORITHM])
+        registry = JWTClaimsRegistry(
+            leeway=LEEWAY_SECONDS,
+            iss={"essential": True, "value": settings.jwt_issuer},
+            sub={"essential": True},
+            exp={"essential": True},
+            iat={"essential": True},
+            jti={"essential": True},
+        )
+        registry.validate(decoded.claims)
+    except (JoseError, ValueError, TypeError) as error:
+        raise InvalidToken(str(error)) from None
+    claims = decoded.claims
+    subject = str(claims["sub"])
+    if not subject.isdigit():
+        raise InvalidToken("bad subject")
+    return Viewer(
+        id=int(subject),
+        token_id=str(claims["jti"]),
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+    )
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,148 @@
+"""E-room: the Starlette app factory and the command line.
+
+    python main.py [serve]        serve the API (HOST/PORT), migrating first on SQLite
+    python main.py migrate        apply pending database migrations
+    python main.py makemigrations write a migration for model changes
+    python main.py seed           load idempotent demo data and print the demo logins
+    python main.py schema         print the GraphQL SDL
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from redis.exceptions import RedisError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from infra import db
+from infra.http import GraphQLView
+from infra.logging import configure_logging
+from infra.services import Services
+from infra.settings import Settings, get_settings
+from schema.root import build_schema
+
+ROOT = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        return str(tomllib.load(file)["project"]["version"])
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    services = Services.create(settings)
+    view = GraphQLView(build_schema(settings), services)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.open()
+        try:
+            yield
+        finally:
+            await services.close()
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": version()})
+
+    async def ready(request: Request) -> JSONResponse:
+        problems: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(db.ping(), timeout=3)
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+            problems["database"] = type(error).__name__
+        if services.redis is not None:
+            try:
+                await asyncio.wait_for(services.redis.ping(), timeout=3)
+            except (RedisError, OSError, TimeoutError) as error:
+                problems["redis"] = type(error).__name__
+        if problems:
+            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready", "version": version()})
+
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    routes = [
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
+        Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.services = services
+    return app
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=settings.ws_max_frame_bytes,
+        ws_ping_interval=settings.ws_keepalive_interval,
+        timeout_graceful_shutdown=10,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="main.py", description="E-room GraphQL API")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "makemigrations", "seed", "schema"],
+    )
+    args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        from schema.root import sdl
+
+        sys.stdout.write(sdl() + "\n")
+        return 0
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(db.migrate(settings))
+    elif args.command == "makemigrations":
+        asyncio.run(db.make_migrations(settings))
+    elif args.command == "seed":
+        from resolvers.seed import seed
+
+        asyncio.run(seed(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

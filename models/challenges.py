@@ -1,0 +1,71 @@
+"""Challenges and memberships."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.accounts import Member
+
+
+class Category(str, Enum):
+    IT = "IT"
+    FOREIGN_LANGUAGE = "FOREIGN_LANGUAGE"
+    MATH = "MATH"
+    SCIENCE = "SCIENCE"
+    HUMANITIES = "HUMANITIES"
+    ARTS_AND_PHYSICAL_EDUCATION = "ARTS_AND_PHYSICAL_EDUCATION"
+    ETC = "ETC"
+
+
+class Role(str, Enum):
+    LEADER = "LEADER"
+    CHALLENGER = "CHALLENGER"
+
+
+class Challenge(Model):
+    id = fields.BigIntField(primary_key=True)
+    title = fields.CharField(max_length=50)
+    category = fields.CharEnumField(Category, max_length=32)
+    description = fields.TextField()
+    start_date = fields.DateField()
+    due_date = fields.DateField()
+    frequency = fields.CharField(max_length=30)
+    auth_explanation = fields.CharField(max_length=25)
+    limit_attendance = fields.IntField()
+    current_attendance = fields.IntField(default=0)  # changed only by conditional UPDATEs
+    thumbnail = fields.CharField(max_length=255, null=True)  # storage key; default when null
+    leader: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="led_challenges", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "challenge"
+        indexes = (
+            Index(fields=("created_at", "id")),
+            Index(fields=("category", "created_at")),
+            Index(fields=("current_attendance", "created_at")),
+            Index(fields=("start_date", "id")),
+        )
+
+
+class Membership(Model):
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="memberships", on_delete=fields.CASCADE
+    )
+    challenge: fields.ForeignKeyRelation[Challenge] = fields.ForeignKeyField(
+        "models.Challenge", related_name="memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=16)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("member", "challenge"),)
+        indexes = (Index(fields=("challenge_id", "joined_at")),)

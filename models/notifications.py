@@ -1,0 +1,40 @@
+"""Notifications: stored first, then published; ``seq`` is per member and is the cursor."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.accounts import Member
+
+
+class NotificationType(str, Enum):
+    REGISTER = "REGISTER"
+    APPROVE = "APPROVE"
+    DENY = "DENY"
+
+
+class Notification(Model):
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="notifications", on_delete=fields.CASCADE
+    )
+    seq = fields.BigIntField()
+    type = fields.CharEnumField(NotificationType, max_length=16)
+    content = fields.CharField(max_length=255)
+    # Plain ids, not foreign keys: a notification outlives the challenge or proof it is about.
+    challenge_id = fields.BigIntField()
+    proof_id = fields.BigIntField(null=True)
+    read = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification"
+        unique_together = (("member", "seq"),)
+        indexes = (
+            Index(fields=("member_id", "read", "seq")),
+            Index(fields=("created_at",)),
+        )

@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types per domain, merged into one root in ``schema.root``."""

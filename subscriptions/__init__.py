@@ -1,0 +1,1 @@
+"""Real-time: the event bus, event encoding, presence and the subscription generators."""

@@ -1,0 +1,82 @@
+"""Rows made straight through the ORM, for tests that need a world to act in.
+
+Tests of a feature go through the API; these only build the preconditions (a member with a
+token, a challenge with its room and members) quickly and without rate limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import secrets
+from dataclasses import dataclass
+
+from infra.settings import Settings
+from infra.tokens import issue_access_token
+from models.accounts import Member
+from models.challenges import Category, Challenge, Membership, Role
+from models.chat import Room
+
+_counter = itertools.count(1)
+
+
+def unique_nickname(prefix: str = "m") -> str:
+    return f"{prefix}{next(_counter):x}{secrets.token_hex(3)}"[:10]
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}.{next(_counter)}.{secrets.token_hex(4)}@example.com"
+
+
+@dataclass
+class Account:
+    member: Member
+    token: str
+
+    @property
+    def id(self) -> str:
+        return str(self.member.id)
+
+
+async def make_account(settings: Settings, *, nickname: str | None = None, email: str | None = None) -> Account:
+    nickname = nickname or unique_nickname()
+    member = await Member.create(
+        email=(email or unique_email()).lower(),
+        nickname=nickname,
+        nickname_key=nickname.casefold(),
+    )
+    return Account(member=member, token=issue_access_token(member.id, settings).token)
+
+
+async def make_challenge(
+    leader: Account,
+    *,
+    title: str = "Daily algorithms",
+    category: Category = Category.IT,
+    limit_attendance: int = 10,
+    start_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+) -> Challenge:
+    today = dt.date.today()
+    challenge = await Challenge.create(
+        title=title,
+        category=category,
+        description="Solve one problem a day.",
+        start_date=start_date or today,
+        due_date=due_date or today + dt.timedelta(days=30),
+        frequency="DAILY",
+        auth_explanation="Screenshot of the solution",
+        limit_attendance=limit_attendance,
+        current_attendance=1,
+        leader=leader.member,
+    )
+    await Membership.create(member=leader.member, challenge=challenge, role=Role.LEADER)
+    await Room.create(challenge=challenge)
+    return challenge
+
+
+async def add_member(challenge: Challenge, account: Account) -> Membership:
+    membership = await Membership.create(member=account.member, challenge=challenge, role=Role.CHALLENGER)
+    challenge.current_attendance += 1
+    await challenge.save(update_fields=["current_attendance"])
+    return membership

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,7 +30,8 @@ class Loaders:
     def get(self, loader_class: type[LoaderT]) -> LoaderT:
         loader = self._loaders.get(loader_class)
         if loader is None:
-            loader = self._loaders[loader_class] = loader_class()
+            factory: Callable[[], LoaderT] = loader_class
+            loader = self._loaders[loader_class] = factory()
         return loader  # type: ignore[return-value]
 
 

@@ -51,7 +51,8 @@ def format_error(error: GraphQLError, execution_context: ExecutionContext | None
         return
     if "code" in extensions and original is None:
         return  # set by a validation rule or a permission class
-    if original is None or isinstance(original, GraphQLError):
+    if error.path is None or original is None or isinstance(original, GraphQLError):
+        # Before execution (syntax, validation, variable coercion): the request is at fault.
         error.extensions = {
             **extensions,
             "code": ErrorCode.BAD_USER_INPUT.value,

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from infra.settings import Settings
 from schema import accounts
 from schema.errors import format_error
+from schema.scalars import SCALAR_OVERRIDES
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts,)
@@ -24,6 +25,7 @@ def _merged(name: str) -> type | None:
 
 
 Query = _merged("Query")
+assert Query is not None, "at least one domain defines Query"
 Mutation = _merged("Mutation")
 Subscription = _merged("Subscription")
 
@@ -42,6 +44,7 @@ def build_schema(settings: Settings) -> Schema:
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -1,23 +1,26 @@
-"""Scalars of the contract: ``Date`` and ``DateTime`` (ISO-8601), ``Upload`` (multipart spec)."""
+"""Scalars of the contract: ``Date`` and ``DateTime`` (ISO-8601), ``Upload`` (multipart spec).
+
+Types annotate fields with ``Date``/``DateTime`` (aliases of the stdlib types); the schema maps
+those types to the stricter definitions below through ``scalar_overrides``, so a bad value is a
+``BAD_USER_INPUT`` naming the variable, and a timestamp without an offset is refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import NewType
+from typing import TypeAlias
 
-import strawberry
 from strawberry.file_uploads import Upload
+from strawberry.types.scalar import ScalarDefinition
 
-from infra.errors import BadInput
+Date: TypeAlias = dt.date
+DateTime: TypeAlias = dt.datetime
 
 
 def _parse_date(value: object) -> dt.date:
     if not isinstance(value, str) or len(value) != 10:
-        raise BadInput("Dates are ISO-8601 calendar dates like 2026-12-01.", field="date")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadInput("Dates are ISO-8601 calendar dates like 2026-12-01.", field="date") from None
+        raise ValueError("Dates are ISO-8601 calendar dates like 2026-12-01.")
+    return dt.date.fromisoformat(value)
 
 
 def _serialize_datetime(value: dt.datetime) -> str:
@@ -27,29 +30,29 @@ def _serialize_datetime(value: dt.datetime) -> str:
 
 
 def _parse_datetime(value: object) -> dt.datetime:
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        raise BadInput("Timestamps are ISO-8601 with an offset.", field="dateTime") from None
+    parsed = dt.datetime.fromisoformat(str(value))
     if parsed.tzinfo is None:
-        raise BadInput("Timestamps are ISO-8601 with an offset.", field="dateTime")
+        raise ValueError("Timestamps are ISO-8601 with an offset.")
     return parsed
 
 
-Date = strawberry.scalar(
-    NewType("Date", dt.date),
+DATE = ScalarDefinition(
     name="Date",
     description='ISO-8601 calendar date, e.g. "2026-12-01"',
+    specified_by_url=None,
     serialize=lambda value: value.isoformat(),
     parse_value=_parse_date,
+    parse_literal=None,
 )
-
-DateTime = strawberry.scalar(
-    NewType("DateTime", dt.datetime),
+DATE_TIME = ScalarDefinition(
     name="DateTime",
     description='ISO-8601 timestamp with offset, e.g. "2026-12-01T09:00:00+00:00"',
+    specified_by_url=None,
     serialize=_serialize_datetime,
     parse_value=_parse_datetime,
+    parse_literal=None,
 )
 
-__all__ = ["Date", "DateTime", "Upload"]
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.date: DATE, dt.datetime: DATE_TIME}
+
+__all__ = ["SCALAR_OVERRIDES", "Date", "DateTime", "Upload"]

@@ -10,8 +10,11 @@ from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
 
-Category = strawberry.enum(models.Category, name="Category")
-ChallengerRole = strawberry.enum(models.Role, name="ChallengerRole")
+# The model enums are registered in place, so they are the GraphQL enums too.
+Category = models.Category
+ChallengerRole = models.Role
+strawberry.enum(Category, name="Category")
+strawberry.enum(ChallengerRole, name="ChallengerRole")
 
 DEFAULT_THUMBNAILS = "/static/defaults/"
 

@@ -8,7 +8,8 @@ from infra.ids import encode_cursor
 from models import notifications as models
 from schema.scalars import DateTime
 
-NotificationType = strawberry.enum(models.NotificationType, name="NotificationType")
+NotificationType = models.NotificationType
+strawberry.enum(NotificationType, name="NotificationType")
 
 CURSOR_KIND = "n"
 

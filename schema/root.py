@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from infra.settings import Settings
 from schema import accounts
 from schema.errors import format_error
+from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts,)
@@ -42,6 +43,7 @@ def build_schema(settings: Settings) -> Schema:
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        execution_context_class=SubscriptionExecutor,
     )
 
 

@@ -24,3 +24,23 @@ async def redis_bus(own_redis: RedisServer) -> AsyncIterator[Bus]:
     await bus.connect()
     yield bus
     await bus.disconnect()
+
+
+@pytest.fixture(scope="module")
+async def fanout_server() -> AsyncIterator[str]:
+    """The test-only fan-out app under a real uvicorn, on this test loop; yields its ws URL."""
+    import asyncio
+
+    import uvicorn
+
+    from tests.engine.fanout_app import app
+    from tests.support.servers import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.02)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task

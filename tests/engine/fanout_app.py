@@ -11,8 +11,8 @@ import asyncio
 from collections import Counter, defaultdict
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 
 import strawberry
 from starlette.applications import Starlette

@@ -23,6 +23,7 @@ from infra.services import Services
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.root import Schema
+from subscriptions.transport import TransportWSHandler
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
@@ -40,6 +41,8 @@ def client_ip(connection: HTTPConnection) -> str:
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, schema: Schema, services: Services) -> None:
         settings = services.settings
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
     ws_max_frame_bytes: int = Field(64 * 1024, alias="WS_MAX_FRAME_BYTES")
     ws_keepalive_interval: float = Field(20, alias="WS_KEEPALIVE_INTERVAL")
+    # First-generation GC threshold (CPython default 700); raised for subscription fan-out.
+    gc_threshold: int = Field(50_000, alias="GC_THRESHOLD")
 
     max_query_depth: int = Field(10, alias="MAX_QUERY_DEPTH")
     max_aliases_per_field: int = Field(15, alias="MAX_ALIASES_PER_FIELD")

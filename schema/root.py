@@ -14,6 +14,7 @@ from infra.settings import Settings
 from schema import accounts
 from schema.errors import format_error
 from schema.scalars import SCALAR_OVERRIDES
+from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts,)
@@ -45,6 +46,7 @@ def build_schema(settings: Settings) -> Schema:
         subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=SubscriptionExecutor,
     )
 
 

@@ -1,0 +1,121 @@
+"""The graphql-core executor for every operation, tuned for long-lived subscriptions.
+
+Two things differ from strawberry's default, and only for subscription events:
+
+- graphql-core 3.3 builds each per-event executor as a shallow copy of the subscription's
+  executor, so all events share its ``_relevant_sub_fields`` and ``_stream_usages`` memos.
+  Those are keyed by ``id()`` of lists created afresh for every event and keep the lists
+  alive: they grow by ~3 KB per delivered event until the subscription ends, and the full
+  GCs they cause stall the loop for seconds. Each event gets its own memos here.
+- A live event marked shared (:func:`subscriptions.fanout.shared`) is executed once per
+  subscriber group (:func:`subscriptions.fanout.group_key`); the other subscribers of the
+  group await the same result. Each event also runs with fresh DataLoaders, so a long
+  subscription never serves values cached by an earlier event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Hashable
+from typing import Any, TypeGuard
+
+from graphql import ExecutionResult
+from graphql.pyutils import AwaitableOrValue, RefMap
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from infra.viewer import Viewer
+from schema.context import Loaders
+from subscriptions.fanout import IdentityLRU, group_key, is_shared
+
+_UNSET: Any = object()
+
+
+class SharedResults:
+    """Results of shared events per group; counters say how often work was reused."""
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self._results: IdentityLRU[asyncio.Future[ExecutionResult]] = IdentityLRU(maxsize)
+        self.executed = 0
+        self.reused = 0
+
+    def result(self, group: Hashable, payload: object) -> Awaitable[ExecutionResult] | None:
+        """The group's pending or finished result for ``payload``, or None when absent."""
+        future = self._results.get(group, payload)
+        if future is None:
+            return None
+        self.reused += 1
+        return asyncio.shield(future)
+
+    def start(self, group: Hashable, payload: object, outcome: AwaitableOrValue[ExecutionResult]) -> None:
+        self.executed += 1
+        if isinstance(outcome, ExecutionResult):
+            future: asyncio.Future[ExecutionResult] = asyncio.get_running_loop().create_future()
+            future.set_result(outcome)
+        else:
+            # A task, so that one subscriber going away does not cancel the group's work.
+            future = asyncio.ensure_future(outcome)
+        self._results.put(group, payload, future)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+SHARED_RESULTS = SharedResults()
+
+
+def _has_loaders(context: object) -> TypeGuard[Any]:
+    return isinstance(getattr(context, "loaders", None), Loaders)
+
+
+def viewer_of(context: object) -> int | None:
+    viewer = getattr(context, "viewer", None)
+    return viewer.id if isinstance(viewer, Viewer) else None
+
+
+class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
+    _group: Hashable | None = _UNSET
+    _shared_payload: object = _UNSET
+
+    def build_per_event_executor(self, payload: Any) -> SubscriptionExecutor:
+        executor = copy.copy(self)
+        executor.root_value = payload
+        executor.collected_errors = type(self.collected_errors)()
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = RefMap()
+        if _has_loaders(self.context_value):
+            context = copy.copy(self.context_value)
+            context.loaders = Loaders()
+            executor.context_value = context
+        if is_shared(payload):
+            executor._group = self._subscription_group()
+            executor._shared_payload = payload
+        else:
+            executor._group = None
+        return executor
+
+    def _subscription_group(self) -> Hashable | None:
+        # Computed once per subscription, on the subscription's own executor.
+        if self._group is _UNSET:
+            self._group = group_key(
+                self.schema,
+                self.operation,
+                self.fragment_definitions,
+                dict(self.variable_values.coerced),
+                viewer_of(self.context_value),
+            )
+        return self._group
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        group = self._group
+        if group is _UNSET or group is None:
+            return super().execute_operation(serially)
+        payload = self._shared_payload
+        pending = SHARED_RESULTS.result(group, payload)
+        if pending is not None:
+            return pending
+        outcome = super().execute_operation(serially)
+        SHARED_RESULTS.start(group, payload, outcome)  # type: ignore[arg-type]
+        if isinstance(outcome, ExecutionResult):
+            return outcome
+        return SHARED_RESULTS.result(group, payload)

@@ -1,0 +1,157 @@
+"""Shared fan-out: execute and serialise a live event once per group of alike subscribers.
+
+A plain Strawberry subscription executes the GraphQL selection once per subscriber per
+event. Here, subscription generators that serve the same live event yield the SAME object
+(:func:`shared` builds it once from the bus event every local subscriber receives), and the
+execution layer (:mod:`subscriptions.executor`) keeps the result of executing it per
+*group*: one operation document with one set of variables, and, when the selection touches
+a viewer-dependent field, one viewer. The WebSocket handler (:mod:`subscriptions.transport`)
+then sends the same serialised ``next`` payload to every subscriber of the group.
+
+Only objects marked by :func:`shared` (or :func:`mark_shared`) are shared: a replayed event
+or anything a generator builds for one subscriber is executed for that subscriber alone.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLNamedType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    TypeInfo,
+    Visitor,
+    get_named_type,
+    is_abstract_type,
+    print_ast,
+    visit,
+)
+from graphql.language import FragmentDefinitionNode
+from graphql.utilities import TypeInfoVisitor
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
+
+# Fields whose value depends on who is asking. A selection touching one of them is grouped
+# per viewer; fields guarded by permission classes are treated the same way automatically.
+VIEWER_DEPENDENT_FIELDS: set[tuple[str, str]] = {
+    ("Member", "email"),
+    ("Challenge", "viewerRole"),
+    ("Challenge", "proofs"),
+    ("Room", "messages"),
+}
+
+
+def mark_viewer_dependent(type_name: str, field_name: str) -> None:
+    VIEWER_DEPENDENT_FIELDS.add((type_name, field_name))
+
+
+class IdentityLRU(Generic[V]):
+    """A small LRU keyed by ``(key, id(obj))`` that keeps ``obj`` alive while cached, so
+    an ``id()`` is never reused for another object during its entry's lifetime."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[Hashable, int], tuple[object, V]] = OrderedDict()
+
+    def get(self, key: Hashable, obj: object) -> V | None:
+        entry = self._entries.get((key, id(obj)))
+        if entry is None or entry[0] is not obj:
+            return None
+        self._entries.move_to_end((key, id(obj)))
+        return entry[1]
+
+    def put(self, key: Hashable, obj: object, value: V) -> None:
+        self._entries[(key, id(obj))] = (obj, value)
+        self._entries.move_to_end((key, id(obj)))
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_SHAREABLE: IdentityLRU[bool] = IdentityLRU(4096)
+_BUILT: IdentityLRU[object] = IdentityLRU(4096)
+
+
+def mark_shared(obj: T) -> T:
+    """Declare that ``obj`` is one live event yielded to many subscribers unchanged."""
+    _SHAREABLE.put(None, obj, True)
+    return obj
+
+
+def is_shared(obj: object) -> bool:
+    return _SHAREABLE.get(None, obj) is not None
+
+
+def shared(source: object, kind: Hashable, build: Callable[[], T]) -> T:
+    """The object built from ``source`` (a bus event, the same object for every local
+    subscriber) by ``build``, built once per ``(source, kind)`` and marked shared."""
+    built = _BUILT.get(kind, source)
+    if built is None:
+        built = mark_shared(build())
+        _BUILT.put(kind, source, built)
+    return built  # type: ignore[return-value]
+
+
+def _parent_types(parent: GraphQLNamedType, schema: GraphQLSchema) -> list[GraphQLNamedType]:
+    if is_abstract_type(parent):
+        return [*schema.get_possible_types(parent), parent]
+    return [parent]
+
+
+def touches_viewer_fields(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> bool:
+    """Whether the operation selects a viewer-dependent or permission-guarded field."""
+    type_info = TypeInfo(schema)
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_args: object) -> None:
+            nonlocal found
+            parent = type_info.get_parent_type()
+            field = type_info.get_field_def()
+            if parent is None or field is None:
+                return
+            for named in _parent_types(get_named_type(parent), schema):
+                if (named.name, node.name.value) in VIEWER_DEPENDENT_FIELDS:
+                    found = True
+            definition = field.extensions.get("strawberry-definition")
+            if definition is not None and getattr(definition, "permission_classes", None):
+                found = True
+
+    document = DocumentNode(definitions=(operation, *fragments.values()))
+    visit(document, TypeInfoVisitor(type_info, Finder()))
+    return found
+
+
+def group_key(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, object],
+    viewer_id: int | None,
+) -> Hashable | None:
+    """The key shared by subscribers that must receive identical results, or None when
+    the variables cannot be compared (then nothing is shared)."""
+    try:
+        variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    document = print_ast(operation) + "".join(print_ast(fragments[name]) for name in sorted(fragments))
+    audience = ("viewer", viewer_id) if touches_viewer_fields(schema, operation, fragments) else ("anyone",)
+    return (id(schema), document, variables_key, audience)

@@ -38,12 +38,16 @@ def media_files(settings: Settings) -> set[Path]:
     return set(folder.iterdir()) if folder.exists() else set()
 
 
-async def test_create_challenge_makes_viewer_leader_with_room(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_create_challenge_makes_viewer_leader_with_room(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader = await new_account()
 
     # when
-    result = await client_for(leader).execute(CREATE_CHALLENGE, {"input": challenge_input(title="  Read daily  ")})
+    result = await client_for(leader).execute(
+        CREATE_CHALLENGE, {"input": challenge_input(title="  Read daily  ")}
+    )
 
     # then
     data = result.ok()["createChallenge"]
@@ -56,7 +60,10 @@ async def test_create_challenge_makes_viewer_leader_with_room(new_account: NewAc
     challenge = await Challenge.get(id=int(data["id"]))
     assert challenge.leader_id == leader.member.id  # type: ignore[attr-defined]
     assert challenge.current_attendance == 1 and challenge.thumbnail is None
-    assert await Membership.filter(challenge=challenge, role=Role.LEADER, member_id=leader.member.id).count() == 1
+    assert (
+        await Membership.filter(challenge=challenge, role=Role.LEADER, member_id=leader.member.id).count()
+        == 1
+    )
     assert await Room.filter(challenge=challenge).exists()
 
 
@@ -115,13 +122,20 @@ async def test_create_challenge_rejects_invalid_field(
     assert not await Challenge.filter(leader_id=leader.member.id).exists()
 
 
-async def test_create_challenge_accepts_boundary_values(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_create_challenge_accepts_boundary_values(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader = await new_account()
     today = utc_today().isoformat()
     values = challenge_input(
-        title="x" * 50, description="d" * 1000, authExplanation="a" * 25, frequency="f" * 30,
-        limitAttendance=100, startDate=today, dueDate=today,
+        title="x" * 50,
+        description="d" * 1000,
+        authExplanation="a" * 25,
+        frequency="f" * 30,
+        limitAttendance=100,
+        startDate=today,
+        dueDate=today,
     )
 
     # when
@@ -140,7 +154,9 @@ async def test_create_challenge_unknown_category_is_validation_error(
     leader = await new_account()
 
     # when
-    result = await client_for(leader).execute(CREATE_CHALLENGE, {"input": challenge_input(category="COOKING")})
+    result = await client_for(leader).execute(
+        CREATE_CHALLENGE, {"input": challenge_input(category="COOKING")}
+    )
 
     # then
     assert result.code == "BAD_USER_INPUT"
@@ -197,7 +213,9 @@ async def test_create_challenge_fake_png_script_is_rejected_without_leftovers(
 
     # when
     result = await client_for(leader).execute(
-        CREATE_CHALLENGE, {"input": challenge_input()}, files={"thumbnail": ("cover.png", script, "image/png")}
+        CREATE_CHALLENGE,
+        {"input": challenge_input()},
+        files={"thumbnail": ("cover.png", script, "image/png")},
     )
 
     # then

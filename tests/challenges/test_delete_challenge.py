@@ -38,7 +38,9 @@ async def test_delete_challenge_removes_everything_it_owns(
     proof_image = settings.media_dir / "proofs" / f"delete-test-{challenge.id}.png"
     proof_image.parent.mkdir(parents=True, exist_ok=True)
     proof_image.write_bytes(png_bytes())
-    await Proof.create(challenge=challenge, author=member.member, content="done", image=f"proofs/{proof_image.name}")
+    await Proof.create(
+        challenge=challenge, author=member.member, content="done", image=f"proofs/{proof_image.name}"
+    )
     room = await Room.get(challenge_id=challenge.id)
     await Message.create(room=room, seq=1, sender=member.member, body="hello")
 
@@ -56,7 +58,9 @@ async def test_delete_challenge_removes_everything_it_owns(
     assert not proof_image.exists()
 
 
-async def test_delete_challenge_by_member_is_forbidden(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_delete_challenge_by_member_is_forbidden(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader, member = await new_account(), await new_account()
     challenge = await make_challenge(leader)
@@ -72,7 +76,9 @@ async def test_delete_challenge_by_member_is_forbidden(new_account: NewAccount, 
     assert await Membership.filter(challenge_id=challenge.id).count() == 2
 
 
-async def test_delete_challenge_unknown_id_is_not_found(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_delete_challenge_unknown_id_is_not_found(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader = await new_account()
 
@@ -84,7 +90,9 @@ async def test_delete_challenge_unknown_id_is_not_found(new_account: NewAccount,
     assert result.data == {}
 
 
-async def test_delete_challenge_anonymous_is_unauthenticated(new_account: NewAccount, client: GraphQLClient) -> None:
+async def test_delete_challenge_anonymous_is_unauthenticated(
+    new_account: NewAccount, client: GraphQLClient
+) -> None:
     # given
     challenge = await make_challenge(await new_account())
 
@@ -94,4 +102,3 @@ async def test_delete_challenge_anonymous_is_unauthenticated(new_account: NewAcc
     # then
     assert result.code == "UNAUTHENTICATED"
     assert await Challenge.filter(id=challenge.id).exists()
-

@@ -40,7 +40,9 @@ async def test_join_challenge_takes_a_seat_and_notifies_leader(
     assert data["member"] == {"id": joiner.id}
     assert data["challenge"] == {"id": str(challenge.id), "currentAttendance": 2, "viewerRole": "CHALLENGER"}
     assert (await Challenge.get(id=challenge.id)).current_attendance == 2
-    assert await Membership.filter(challenge_id=challenge.id, member_id=joiner.member.id, role=Role.CHALLENGER).exists()
+    assert await Membership.filter(
+        challenge_id=challenge.id, member_id=joiner.member.id, role=Role.CHALLENGER
+    ).exists()
     notification = await Notification.get(member_id=leader.member.id, challenge_id=challenge.id)
     assert notification.type == NotificationType.REGISTER
     assert joiner.member.nickname in notification.content and "Morning run" in notification.content
@@ -92,7 +94,9 @@ async def test_join_challenge_full_is_conflict(new_account: NewAccount, client_f
     assert not await Notification.filter(member_id=leader.member.id, challenge_id=challenge.id).exists()
 
 
-async def test_join_challenge_past_due_date_is_conflict(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_join_challenge_past_due_date_is_conflict(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader, joiner = await new_account(), await new_account()
     yesterday = utc_today() - dt.timedelta(days=1)
@@ -119,7 +123,9 @@ async def test_join_challenge_unknown_id_is_not_found(new_account: NewAccount, c
     assert not await Membership.filter(member_id=joiner.member.id).exists()
 
 
-async def test_join_challenge_malformed_id_is_bad_user_input(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_join_challenge_malformed_id_is_bad_user_input(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     joiner = await new_account()
 
@@ -131,7 +137,9 @@ async def test_join_challenge_malformed_id_is_bad_user_input(new_account: NewAcc
     assert result.field == "id"
 
 
-async def test_join_challenge_anonymous_is_unauthenticated(new_account: NewAccount, client: GraphQLClient) -> None:
+async def test_join_challenge_anonymous_is_unauthenticated(
+    new_account: NewAccount, client: GraphQLClient
+) -> None:
     # given
     challenge = await make_challenge(await new_account())
 
@@ -144,7 +152,9 @@ async def test_join_challenge_anonymous_is_unauthenticated(new_account: NewAccou
 
 
 async def _join_all(urls: list[str], accounts: list[Account], challenge_id: int) -> list[Result]:
-    clients = [GraphQLClient(urls[index % len(urls)], token=account.token) for index, account in enumerate(accounts)]
+    clients = [
+        GraphQLClient(urls[index % len(urls)], token=account.token) for index, account in enumerate(accounts)
+    ]
     try:
         return await asyncio.gather(
             *(graphql.execute(JOIN_CHALLENGE, {"id": str(challenge_id)}) for graphql in clients)

@@ -45,7 +45,9 @@ async def test_leave_challenge_as_leader_is_forbidden(new_account: NewAccount, c
     assert await Membership.filter(challenge_id=challenge.id, member_id=leader.member.id).exists()
 
 
-async def test_leave_challenge_not_a_member_is_forbidden(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_leave_challenge_not_a_member_is_forbidden(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader, stranger = await new_account(), await new_account()
     challenge = await make_challenge(leader)
@@ -58,7 +60,9 @@ async def test_leave_challenge_not_a_member_is_forbidden(new_account: NewAccount
     assert (await Challenge.get(id=challenge.id)).current_attendance == 1
 
 
-async def test_leave_challenge_unknown_id_is_not_found(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_leave_challenge_unknown_id_is_not_found(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     member = await new_account()
 
@@ -70,7 +74,9 @@ async def test_leave_challenge_unknown_id_is_not_found(new_account: NewAccount, 
     assert result.data == {}
 
 
-async def test_leave_challenge_anonymous_is_unauthenticated(new_account: NewAccount, client: GraphQLClient) -> None:
+async def test_leave_challenge_anonymous_is_unauthenticated(
+    new_account: NewAccount, client: GraphQLClient
+) -> None:
     # given
     challenge = await make_challenge(await new_account())
 

@@ -23,7 +23,9 @@ NewAccount = Callable[..., Awaitable[Account]]
 ClientFor = Callable[[Account], GraphQLClient]
 
 
-async def test_update_challenge_changes_only_given_fields(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_update_challenge_changes_only_given_fields(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader = await new_account()
     challenge = await make_challenge(leader, title="Old title")
@@ -38,18 +40,24 @@ async def test_update_challenge_changes_only_given_fields(new_account: NewAccoun
     assert data["title"] == "New title" and data["category"] == "MATH"
     stored = await Challenge.get(id=challenge.id)
     assert (stored.title, stored.category.value) == ("New title", "MATH")
-    assert stored.description == challenge.description and stored.limit_attendance == challenge.limit_attendance
+    assert (
+        stored.description == challenge.description and stored.limit_attendance == challenge.limit_attendance
+    )
     assert data["thumbnailImageUrl"] == "/static/defaults/math.svg"
 
 
-async def test_update_challenge_by_non_leader_is_forbidden(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_update_challenge_by_non_leader_is_forbidden(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader, member = await new_account(), await new_account()
     challenge = await make_challenge(leader, title="Kept")
     await add_member(challenge, member)
 
     # when
-    result = await client_for(member).execute(UPDATE_CHALLENGE, {"id": str(challenge.id), "input": {"title": "Mine"}})
+    result = await client_for(member).execute(
+        UPDATE_CHALLENGE, {"id": str(challenge.id), "input": {"title": "Mine"}}
+    )
 
     # then
     assert result.code == "FORBIDDEN"
@@ -57,7 +65,9 @@ async def test_update_challenge_by_non_leader_is_forbidden(new_account: NewAccou
     assert (await Challenge.get(id=challenge.id)).title == "Kept"
 
 
-async def test_update_challenge_unknown_id_is_not_found(new_account: NewAccount, client_for: ClientFor) -> None:
+async def test_update_challenge_unknown_id_is_not_found(
+    new_account: NewAccount, client_for: ClientFor
+) -> None:
     # given
     leader = await new_account()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from models import accounts as models
 from schema.context import Info
 from schema.scalars import DateTime
+
+if TYPE_CHECKING:
+    from schema.types.challenges import ChallengerRole, Membership
 
 DEFAULT_PROFILE_IMAGE = "/static/defaults/profile.svg"
 
@@ -44,3 +49,14 @@ class Member:
     def email(self, info: Info) -> str | None:
         viewer = info.context.viewer
         return self._email if viewer is not None and str(viewer.id) == self.id else None
+
+    @strawberry.field(description="My page: the member's challenges, the newest challenge first.")
+    async def challenges(
+        self,
+        info: Info,
+        role: Annotated[ChallengerRole, strawberry.lazy("schema.types.challenges")] | None = None,
+    ) -> list[Annotated[Membership, strawberry.lazy("schema.types.challenges")]]:
+        # Imported here: the challenges types import this module.
+        from schema.types.challenges import memberships_of_member
+
+        return await memberships_of_member(info, member_id=int(self.id), role=role)

@@ -6,15 +6,26 @@ import strawberry
 
 from models import challenges as models
 from resolvers.accounts.loaders import MemberByIdLoader
+from resolvers.challenges import queries
+from resolvers.challenges.loaders import (
+    ChallengeByIdLoader,
+    MembershipByMemberAndChallengeLoader,
+    MembershipsByChallengeIdLoader,
+    MembershipsByMemberIdLoader,
+)
+from resolvers.challenges.rules import ChallengeFields
 from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
+from schema.types.pagination import PageInfo
 
 # The model enums are registered in place, so they are the GraphQL enums too.
 Category = models.Category
 ChallengerRole = models.Role
 strawberry.enum(Category, name="Category")
 strawberry.enum(ChallengerRole, name="ChallengerRole")
+ChallengeSort = queries.ChallengeSort
+strawberry.enum(ChallengeSort, name="ChallengeSort")
 
 DEFAULT_THUMBNAILS = "/static/defaults/"
 
@@ -66,3 +77,150 @@ class Challenge:
         member = await info.context.loader(MemberByIdLoader).load(self._leader_id)
         assert member is not None  # leader_id is a foreign key
         return Member.from_model(member)
+
+    @strawberry.field(description="Members of the challenge, the earliest joined (the leader) first.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
+        return [Membership.from_model(row) for row in rows]
+
+    @strawberry.field(description="The viewer's role here; null when anonymous or not a member.")
+    async def viewer_role(self, info: Info) -> ChallengerRole | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        key = (viewer.id, int(self.id))
+        membership = await info.context.loader(MembershipByMemberAndChallengeLoader).load(key)
+        return membership.role if membership else None
+
+
+@strawberry.type
+class Membership:
+    role: ChallengerRole
+    joined_at: DateTime
+    _member_id: strawberry.Private[int]
+    _challenge_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, membership: models.Membership) -> Membership:
+        return cls(
+            role=membership.role,
+            joined_at=membership.joined_at,
+            _member_id=membership.member_id,  # type: ignore[attr-defined]
+            _challenge_id=membership.challenge_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> Member:
+        member = await info.context.loader(MemberByIdLoader).load(self._member_id)
+        assert member is not None  # member_id is a foreign key
+        return Member.from_model(member)
+
+    @strawberry.field
+    async def challenge(self, info: Info) -> Challenge:
+        challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
+        assert challenge is not None  # challenge_id is a foreign key
+        return Challenge.from_model(challenge)
+
+
+async def memberships_of_member(
+    info: Info, *, member_id: int, role: models.Role | None
+) -> list[Membership]:
+    """``Member.challenges``: lives here so the accounts types need not import this module eagerly."""
+    rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
+    return [Membership.from_model(row) for row in rows]
+
+
+@strawberry.type
+class ChallengeEdge:
+    cursor: str
+    node: Challenge
+
+
+@strawberry.type
+class ChallengeConnection:
+    edges: list[ChallengeEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Challenge]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    def from_page(cls, page: queries.ChallengePage) -> ChallengeConnection:
+        edges = [ChallengeEdge(cursor=cursor, node=Challenge.from_model(row)) for cursor, row in page.rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.input
+class ChallengeFilter:
+    category: Category | None = None
+    query: str | None = strawberry.field(
+        default=None,
+        description="Keyword over the title, the description and the category's names (Korean/English).",
+    )
+    joinable: bool | None = strawberry.field(
+        default=None, description="true: only challenges with a free seat that have not ended."
+    )
+
+    def to_filter(self) -> queries.ChallengeFilter:
+        return queries.ChallengeFilter(category=self.category, query=self.query, joinable=self.joinable)
+
+
+@strawberry.input
+class CreateChallengeInput:
+    title: str
+    category: Category
+    description: str
+    start_date: Date
+    due_date: Date
+    frequency: str
+    auth_explanation: str
+    limit_attendance: int
+
+    def to_fields(self) -> ChallengeFields:
+        return ChallengeFields(
+            title=self.title,
+            category=self.category,
+            description=self.description,
+            start_date=self.start_date,
+            due_date=self.due_date,
+            frequency=self.frequency,
+            auth_explanation=self.auth_explanation,
+            limit_attendance=self.limit_attendance,
+        )
+
+
+@strawberry.input
+class UpdateChallengeInput:
+    """Only the given fields change."""
+
+    title: str | None = None
+    category: Category | None = None
+    description: str | None = None
+    start_date: Date | None = None
+    due_date: Date | None = None
+    frequency: str | None = None
+    auth_explanation: str | None = None
+    limit_attendance: int | None = None
+
+    def to_fields(self) -> ChallengeFields:
+        return ChallengeFields(
+            title=self.title,
+            category=self.category,
+            description=self.description,
+            start_date=self.start_date,
+            due_date=self.due_date,
+            frequency=self.frequency,
+            auth_explanation=self.auth_explanation,
+            limit_attendance=self.limit_attendance,
+        )

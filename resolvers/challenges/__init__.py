@@ -1,0 +1,1 @@
+"""Challenges and memberships: listing, CRUD, joining and leaving."""

@@ -123,4 +123,5 @@ async def test_apollo_client_runs_the_frontend_flows(
     assert bodies == ["welcome", "hello from apollo 1", "hello from apollo 2"]
     notifications = Notification.filter(member_id=leader.id).order_by("seq")
     notices = await notifications.values_list("type", "challenge_id")
-    assert list(notices) == [(NotificationType.REGISTER, int(ids[0])), (NotificationType.REGISTER, int(ids[1]))]
+    register = NotificationType.REGISTER
+    assert list(notices) == [(register, int(ids[0])), (register, int(ids[1]))]

@@ -4,7 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-sqlite test-postgres lint schema seed bench migrations clean
+.PHONY: install assets run test test-sqlite test-postgres lint schema seed bench migrations clean
+
+# GraphiQL's browser assets, served from /static/vendor/ so the playground needs no CDN.
+# Installed from the npm registry (pinned by the lock file), never committed.
+GRAPHIQL := clients/graphiql
+VENDOR := static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed-$(shell cksum $(GRAPHIQL)/package-lock.json | cut -d' ' -f1)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +18,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+$(VENDOR_STAMP): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
+	npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/graphiql $(VENDOR)/react $(VENDOR)/react-dom
+	cp $(GRAPHIQL)/node_modules/graphiql/graphiql.min.js $(GRAPHIQL)/node_modules/graphiql/graphiql.min.css $(VENDOR)/graphiql/
+	cp $(GRAPHIQL)/node_modules/react/umd/react.production.min.js $(VENDOR)/react/
+	cp $(GRAPHIQL)/node_modules/react-dom/umd/react-dom.production.min.js $(VENDOR)/react-dom/
+	touch $(VENDOR_STAMP)
+
+assets: $(VENDOR_STAMP)
+
+install: $(STAMP) assets
 
 run: install
 	$(PY) main.py migrate
@@ -46,4 +62,4 @@ bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(GRAPHIQL)/node_modules tests/clients/apollo/node_modules

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,6 +29,13 @@ from subscriptions.transport import TransportWSHandler
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
+# Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
+GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
+
+
+@cache
+def graphiql_html() -> str:
+    return GRAPHIQL_PAGE.read_text(encoding="utf-8")
 
 
 def bearer_token(value: object) -> str | None:
@@ -58,6 +67,9 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origin_list,
         )
         self.services = services
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)

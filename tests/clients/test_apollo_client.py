@@ -1,0 +1,127 @@
+"""Apollo Client 4 (Node 20) end to end against the real server: tests/clients/apollo/e2e.mjs.
+
+UploadHttpLink + GraphQLWsLink split by operation type: sign up and log in, create challenges
+(one with a thumbnail file), a second member joins, roomEvents from a cursor, notifications
+resumed from a cursor, fetchMore paging merged by a typePolicy, and a silent token refresh on
+UNAUTHENTICATED followed by the rotated token's rejection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import string
+from pathlib import Path
+from typing import Any
+
+from models.accounts import Member
+from models.challenges import Challenge, Membership, Role
+from models.chat import Message
+from models.notifications import Notification, NotificationType
+from tests.clients.conftest import Credentials, require_root_fields
+from tests.support.factories import Account
+from tests.support.graphql import GraphQLClient
+from tests.support.servers import AppServer
+
+SCRIPT = "e2e.mjs"
+OPERATIONS = (
+    "Mutation.signUp",
+    "Mutation.logIn",
+    "Mutation.refreshTokens",
+    "Mutation.createChallenge",
+    "Mutation.joinChallenge",
+    "Mutation.sendMessage",
+    "Query.challenges",
+    "Query.notifications",
+    "Subscription.roomEvents",
+    "Subscription.notifications",
+)
+
+
+async def run_script(project: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        "node", SCRIPT, cwd=project, env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    return process.returncode or 0, stdout.decode(), stderr.decode()
+
+
+def result_line(stdout: str) -> dict[str, Any]:
+    lines = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, stdout
+    return dict(json.loads(lines[-1].removeprefix("RESULT ")))
+
+
+async def test_apollo_client_runs_the_frontend_flows(
+    app: AppServer,
+    client: GraphQLClient,
+    apollo_project: Path,
+    email_code: Any,
+    new_account: Any,
+    settings: Any,
+) -> None:
+    await require_root_fields(client, *OPERATIONS)
+    # given a mailed sign-up code, a second member and a keyword no other test uses
+    credentials: Credentials = await email_code("apollo")
+    joiner: Account = await new_account()
+    keyword = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
+
+    # when the Apollo script runs against the server
+    code, stdout, stderr = await run_script(apollo_project, {
+        "EROOM_HTTP_URL": app.graphql_url,
+        "EROOM_WS_URL": app.ws_url,
+        "EROOM_EMAIL": credentials.email,
+        "EROOM_PASSWORD": credentials.password,
+        "EROOM_NICKNAME": credentials.nickname,
+        "EROOM_CODE": credentials.code,
+        "EROOM_MEMBER_TOKEN": joiner.token,
+        "EROOM_KEYWORD": keyword,
+    })
+
+    # then every step reported what the API promised
+    assert code == 0, f"{stderr}\n{stdout}\n{app.log()}"
+    result = result_line(stdout)
+    ids = result["challengeIds"]
+    assert len(ids) == 5
+    assert result["viewerRole"] == "LEADER"
+    assert result["joined"] == {"role": "CHALLENGER", "attendance": 2}
+    assert result["messages"] == [
+        {"body": "hello from apollo 1", "sender": joiner.id},
+        {"body": "hello from apollo 2", "sender": joiner.id},
+    ]
+    assert result["registerNotice"] == "REGISTER"
+    assert result["notification"] == {"type": "REGISTER", "challengeId": ids[1]}
+    assert result["pageSizes"] == [2, 2, 1]
+    assert result["totalCount"] == 5
+    assert result["pagedIds"] == list(reversed(ids))  # LATEST: newest first
+    assert result["refreshes"] == 1
+    assert result["reuseCode"] == "UNAUTHENTICATED"
+
+    # and the database holds what the client did
+    leader = await Member.get(email=credentials.email.lower())
+    assert str(leader.id) == result["leaderId"]
+    first = await Challenge.get(id=int(ids[0]))
+    assert first.leader_id == leader.id  # type: ignore[attr-defined]
+    assert first.thumbnail
+    assert (settings.media_dir / first.thumbnail).is_file()
+    assert result["thumbnailImageUrl"].endswith(first.thumbnail)
+    roles = {
+        (m.challenge_id, m.member_id): m.role  # type: ignore[attr-defined]
+        for m in await Membership.filter(challenge_id__in=[int(i) for i in ids[:2]])
+    }
+    assert roles == {
+        (int(ids[0]), leader.id): Role.LEADER,
+        (int(ids[0]), joiner.member.id): Role.CHALLENGER,
+        (int(ids[1]), leader.id): Role.LEADER,
+        (int(ids[1]), joiner.member.id): Role.CHALLENGER,
+    }
+    messages = Message.filter(room__challenge_id=int(ids[0])).order_by("seq")
+    bodies = await messages.values_list("body", flat=True)
+    assert bodies == ["welcome", "hello from apollo 1", "hello from apollo 2"]
+    notifications = Notification.filter(member_id=leader.id).order_by("seq")
+    notices = await notifications.values_list("type", "challenge_id")
+    register = NotificationType.REGISTER
+    assert list(notices) == [(register, int(ids[0])), (register, int(ids[1]))]

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         problems: dict[str, str] = {}
         try:
             await asyncio.wait_for(db.ping(), timeout=3)
-        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        except Exception as error:
             problems["database"] = type(error).__name__
         if services.redis is not None:
             try:

@@ -25,8 +25,14 @@ def _merged(name: str) -> type | None:
     return merge_types(name, parts) if parts else None
 
 
-Query = _merged("Query")
-assert Query is not None, "at least one domain defines Query"
+def _root_query() -> type:
+    query = _merged("Query")
+    if query is None:
+        raise RuntimeError("no domain module defines Query")
+    return query
+
+
+Query = _root_query()
 Mutation = _merged("Mutation")
 Subscription = _merged("Subscription")
 

@@ -13,20 +13,22 @@ VERSION = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["ve
 
 
 async def test_health_reports_version(app: AppServer) -> None:
-    response = httpx.get(f"{app.url}/health")
+    async with httpx.AsyncClient() as http:
+        response = await http.get(f"{app.url}/health")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "version": VERSION}
 
 
 async def test_ready_when_database_answers(app: AppServer) -> None:
-    response = httpx.get(f"{app.url}/ready")
+    async with httpx.AsyncClient() as http:
+        response = await http.get(f"{app.url}/ready")
 
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
 
 
-async def test_ready_follows_redis_down_and_back(start_app: Callable[..., AppServer]) -> None:
+def test_ready_follows_redis_down_and_back(start_app: Callable[..., AppServer]) -> None:
     # given an instance configured with its own redis-server
     redis = RedisServer()
     redis.start()

@@ -28,8 +28,8 @@ def test_contract_has_no_breaking_change() -> None:
 
 
 async def test_migrations_match_models(tmp_path: object) -> None:
-    from tortoise.migrations.autodetector import MigrationAutodetector
     from tortoise.context import TortoiseContext
+    from tortoise.migrations.autodetector import MigrationAutodetector
 
     config = tortoise_config(Settings(DATABASE_URL="sqlite://:memory:"))  # type: ignore[call-arg]
     async with TortoiseContext() as context:

@@ -38,7 +38,9 @@ class Account:
         return str(self.member.id)
 
 
-async def make_account(settings: Settings, *, nickname: str | None = None, email: str | None = None) -> Account:
+async def make_account(
+    settings: Settings, *, nickname: str | None = None, email: str | None = None
+) -> Account:
     nickname = nickname or unique_nickname()
     member = await Member.create(
         email=(email or unique_email()).lower(),

@@ -49,7 +49,9 @@ class GraphQLClient:
     def __init__(self, base_url: str, token: str | None = None, *, cookies: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=30, cookies=httpx.Cookies() if cookies else None)
+        self.http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=30, cookies=httpx.Cookies() if cookies else None
+        )
 
     async def __aenter__(self) -> GraphQLClient:
         return self
@@ -100,7 +102,9 @@ class GraphQLClient:
             body = response.json()
         except ValueError:
             body = {"raw": response.text}
-        return Result(status=response.status_code, body=body, headers=response.headers, cookies=response.cookies)
+        return Result(
+            status=response.status_code, body=body, headers=response.headers, cookies=response.cookies
+        )
 
 
 def _set_path(variables: dict[str, Any], path: str, value: object) -> None:

@@ -78,11 +78,16 @@ class RedisServer:
         self.process = subprocess.Popen(
             [
                 redis_binary(),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(self.directory),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -140,19 +145,38 @@ class PostgresServer:
             shutil.chown(self.directory, "postgres", "postgres")
         if not self.data.exists():
             subprocess.run(
-                _as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
-                              "--auth=trust", "-E", "UTF8", "--no-sync"]),
+                _as_postgres(
+                    [
+                        str(PG_BIN / "initdb"),
+                        "-D",
+                        str(self.data),
+                        "-U",
+                        "postgres",
+                        "--auth=trust",
+                        "-E",
+                        "UTF8",
+                        "--no-sync",
+                    ]
+                ),
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
         subprocess.run(
-            _as_postgres([
-                str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
-                "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
-                      "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                      "-c max_connections=300",
-                "start",
-            ]),
+            _as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-w",
+                    "-l",
+                    str(self.directory / "log"),
+                    "-o",
+                    f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                    "-c max_connections=300",
+                    "start",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -167,8 +191,9 @@ class PostgresServer:
 
     def create_database(self, name: str) -> str:
         subprocess.run(
-            _as_postgres([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                          "-U", "postgres", name]),
+            _as_postgres(
+                [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name]
+            ),
             check=True,
         )
         return self.url(name)
@@ -254,15 +279,16 @@ class AppServer:
 
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
-        log_file = tempfile.NamedTemporaryFile(prefix="eroom-app-", suffix=".log", delete=False)
-        self.log_path = Path(log_file.name)
-        self.process = subprocess.Popen(
-            [sys.executable, "main.py", "serve"],
-            cwd=PROJECT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+        descriptor, name = tempfile.mkstemp(prefix="eroom-app-", suffix=".log")
+        self.log_path = Path(name)
+        with os.fdopen(descriptor, "wb") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "main.py", "serve"],
+                cwd=PROJECT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -41,7 +41,10 @@ class GraphQLWebSocket:
         init: bool = True,
     ) -> GraphQLWebSocket:
         connection = await websockets.connect(
-            url, subprotocols=[PROTOCOL], additional_headers=headers or {}, max_size=2**22  # type: ignore[list-item]
+            url,
+            subprotocols=[PROTOCOL],
+            additional_headers=headers or {},
+            max_size=2**22,  # type: ignore[list-item]
         )
         if not init:
             return cls(connection)
@@ -71,11 +74,15 @@ class GraphQLWebSocket:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, *, id: str | None = None) -> str:
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, *, id: str | None = None
+    ) -> str:
         if id is None:
             self._ids += 1
             id = str(self._ids)
-        await self.send({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
         return id
 
     async def receive(self, id: str, timeout: float = 10.0) -> dict[str, Any]:

@@ -127,6 +127,9 @@ def main(argv: list[str]) -> int:
         default="serve",
         choices=["serve", "migrate", "makemigrations", "seed", "schema"],
     )
+    parser.add_argument(
+        "--check", action="store_true", help="makemigrations: exit 1 when models need a migration"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -141,6 +144,11 @@ def main(argv: list[str]) -> int:
         serve(settings)
     elif args.command == "migrate":
         asyncio.run(db.migrate(settings))
+    elif args.command == "makemigrations" and args.check:
+        missing = asyncio.run(db.unmigrated_changes(settings))
+        for name in missing:
+            print(f"missing migration: {name}")
+        return 1 if missing else 0
     elif args.command == "makemigrations":
         asyncio.run(db.make_migrations(settings))
     elif args.command == "seed":

@@ -79,6 +79,17 @@ async def make_migrations(settings: Settings) -> None:
     await cli.makemigrations(cli.CLIContext(f"{__name__}.TORTOISE_ORM", None), (), False, None)
 
 
+async def unmigrated_changes(settings: Settings) -> list[str]:
+    """Names of the migrations that model changes would need (empty when all are written)."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config(settings)
+    async with TortoiseContext() as context:
+        await context.init(config=config, init_connections=False)
+        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+    return [f"{writer.app_label}.{writer.name}" for writer in writers]
+
+
 def __getattr__(name: str) -> Any:
     # ``TORTOISE_ORM`` for Tortoise's own CLI, built from the settings on demand.
     if name == "TORTOISE_ORM":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from models import challenges as models
@@ -9,6 +11,9 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
+
+if TYPE_CHECKING:
+    from schema.types.proofs import ProofConnection, ProofStatus
 
 Category = strawberry.enum(models.Category, name="Category")
 ChallengerRole = strawberry.enum(models.Role, name="ChallengerRole")
@@ -63,3 +68,24 @@ class Challenge:
         member = await info.context.loader(MemberByIdLoader).load(self._leader_id)
         assert member is not None  # leader_id is a foreign key
         return Member.from_model(member)
+
+    # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
+    @strawberry.field(description="Proofs this viewer may see, newest first.")
+    async def proofs(
+        self,
+        info: Info,
+        status: Annotated[ProofStatus, strawberry.lazy("schema.types.proofs")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[ProofConnection, strawberry.lazy("schema.types.proofs")]:
+        # Imported here: schema.types.proofs imports this module for Proof.challenge.
+        from schema.types.proofs import challenge_proofs
+
+        return await challenge_proofs(
+            info,
+            challenge_id=int(self.id),
+            leader_id=self._leader_id,
+            status=status,
+            first=20 if first is None else first,
+            after=after,
+        )

@@ -35,8 +35,8 @@ async def create_notification(
     seq = (
         await Member.filter(id=member_id)
         .using_db(connection)
-        .values_list("notification_seq", flat=True)
         .first()
+        .values_list("notification_seq", flat=True)
     )
     return await Notification.create(
         using_db=connection,

@@ -12,8 +12,7 @@ import pytest
 
 from infra.settings import Settings
 from models.accounts import Member
-from models.challenges import Challenge
-from models.challenges import Category, Membership, Role
+from models.challenges import Category, Challenge, Membership, Role
 from models.chat import Room
 from tests.support.factories import Account, add_member
 from tests.support.graphql import GraphQLClient

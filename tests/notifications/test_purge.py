@@ -1,0 +1,40 @@
+"""`python main.py purge`: notifications older than NOTIFICATION_RETENTION_DAYS are deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+
+from models.notifications import Notification
+from tests.notifications.conftest import notify
+from tests.support.factories import Account
+from tests.support.servers import PROJECT
+
+PURGE = [sys.executable, "main.py", "purge"]
+
+
+async def test_purge_deletes_notifications_past_retention_and_keeps_the_rest(
+    new_account: Callable[..., Awaitable[Account]], app_env: dict[str, str]
+) -> None:
+    # given notifications aged 31 days, 29 days and fresh, with a 30-day retention
+    member = await new_account()
+    old, recent, fresh = await notify(member), await notify(member), await notify(member)
+    now = dt.datetime.now(dt.UTC)
+    await Notification.filter(id=old.id).update(created_at=now - dt.timedelta(days=31))
+    await Notification.filter(id=recent.id).update(created_at=now - dt.timedelta(days=29))
+
+    # when the purge command runs
+    run = subprocess.run(
+        PURGE, cwd=PROJECT, env={**os.environ, **app_env, "NOTIFICATION_RETENTION_DAYS": "30"},
+        capture_output=True, text=True, timeout=60,
+    )
+
+    # then only the old one is gone
+    assert run.returncode == 0, run.stderr
+    assert "purged" in run.stdout
+    assert set(await Notification.filter(member_id=member.member.id).values_list("id", flat=True)) == {
+        recent.id, fresh.id
+    }

@@ -16,7 +16,8 @@ NewAccount = Callable[..., Awaitable[Account]]
 
 
 async def _unread(account: Account) -> set[int]:
-    return set(await Notification.filter(member_id=account.member.id, read=False).values_list("id", flat=True))
+    unread = Notification.filter(member_id=account.member.id, read=False)
+    return set(await unread.values_list("id", flat=True))
 
 
 async def test_mark_notifications_read_with_ids_marks_only_those(
@@ -68,7 +69,9 @@ async def test_mark_notifications_read_ignores_other_members_ids(
     member, someone = await new_account(), await new_account()
     mine, theirs = await notify(member), await notify(someone)
 
-    result = await client_for(member).execute(MARK_NOTIFICATIONS_READ, {"ids": [str(mine.id), str(theirs.id)]})
+    ids = [str(mine.id), str(theirs.id)]
+
+    result = await client_for(member).execute(MARK_NOTIFICATIONS_READ, {"ids": ids})
 
     assert result.ok() == {"markNotificationsRead": 1}
     assert await _unread(member) == set()

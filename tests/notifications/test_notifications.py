@@ -103,7 +103,10 @@ async def test_notifications_pages_follow_the_cursor(
 @pytest.mark.parametrize(("variables", "field"), [({"first": 0}, "first"), ({"first": 101}, "first"),
                                                   ({"after": "bm90LWEtY3Vyc29y"}, "after")])
 async def test_notifications_with_bad_paging_is_bad_user_input(
-    new_account: NewAccount, client_for: Callable[..., GraphQLClient], variables: dict[str, object], field: str
+    new_account: NewAccount,
+    client_for: Callable[..., GraphQLClient],
+    variables: dict[str, object],
+    field: str,
 ) -> None:
     result = await client_for(await new_account()).execute(NOTIFICATIONS, variables)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -27,14 +27,15 @@ async def test_purge_deletes_notifications_past_retention_and_keeps_the_rest(
     await Notification.filter(id=recent.id).update(created_at=now - dt.timedelta(days=29))
 
     # when the purge command runs
-    run = subprocess.run(
-        PURGE, cwd=PROJECT, env={**os.environ, **app_env, "NOTIFICATION_RETENTION_DAYS": "30"},
-        capture_output=True, text=True, timeout=60,
+    run = await asyncio.create_subprocess_exec(
+        *PURGE, cwd=PROJECT, env={**os.environ, **app_env, "NOTIFICATION_RETENTION_DAYS": "30"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
+    stdout, stderr = await asyncio.wait_for(run.communicate(), timeout=60)
 
     # then only the old one is gone
-    assert run.returncode == 0, run.stderr
-    assert "purged" in run.stdout
+    assert run.returncode == 0, stderr.decode()
+    assert "purged" in stdout.decode()
     assert set(await Notification.filter(member_id=member.member.id).values_list("id", flat=True)) == {
         recent.id, fresh.id
     }

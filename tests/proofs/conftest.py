@@ -78,7 +78,8 @@ async def post_proof(
     client: GraphQLClient, challenge_id: str, content: str = "오늘 문제 풀었어요", **extra: Any
 ) -> dict[str, Any]:
     """createProof through the API; returns the proof (asserting success)."""
-    data = await client.execute(CREATE_PROOF, {"challengeId": challenge_id, "input": {"content": content}, **extra})
+    variables = {"challengeId": challenge_id, "input": {"content": content}, **extra}
+    data = await client.execute(CREATE_PROOF, variables)
     return dict(data.ok()["createProof"])
 
 

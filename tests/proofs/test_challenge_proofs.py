@@ -166,5 +166,5 @@ async def test_proof_by_id_is_null_unless_visible(
 
     result = await reader.execute(PROOF, {"id": proof_id})
 
-    assert result.ok()["proof"] == ({"id": proof_id, "status": (await Proof.get(id=int(proof_id))).status.value}
-                                    if visible else None)
+    status = (await Proof.get(id=int(proof_id))).status.value
+    assert result.ok()["proof"] == ({"id": proof_id, "status": status} if visible else None)

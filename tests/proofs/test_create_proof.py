@@ -14,7 +14,7 @@ from tests.support.graphql import GraphQLClient
 CREATE_PROOF = CREATE_PROOF
 
 
-def _vars(world: World, content: str = "오늘 문제 풀었어요", video_url: str | None = None) -> dict[str, object]:
+def _vars(world: World, content: str = "인증", video_url: str | None = None) -> dict[str, object]:
     return {"challengeId": world.challenge_id, "input": {"content": content, "videoUrl": video_url}}
 
 
@@ -138,7 +138,8 @@ async def test_create_proof_with_image_stores_the_file(
 async def test_create_proof_with_non_image_upload_is_bad_user_input(
     world: World, client_for: Callable[..., GraphQLClient], settings: Settings
 ) -> None:
-    before = set((settings.media_dir / "proofs").glob("*")) if (settings.media_dir / "proofs").exists() else set()
+    folder = settings.media_dir / "proofs"
+    before = set(folder.glob("*"))
 
     result = await client_for(world.member).execute(
         CREATE_PROOF, _vars(world), files={"image": ("proof.png", b"#!/bin/sh\necho hi\n", "image/png")}
@@ -146,5 +147,4 @@ async def test_create_proof_with_non_image_upload_is_bad_user_input(
 
     assert (result.code, result.field) == ("BAD_USER_INPUT", "image")
     assert await Proof.filter(challenge_id=world.challenge.id).count() == 0
-    after = set((settings.media_dir / "proofs").glob("*")) if (settings.media_dir / "proofs").exists() else set()
-    assert after == before
+    assert set(folder.glob("*")) == before

@@ -79,7 +79,9 @@ async def test_delete_proof_by_someone_else_is_forbidden(
     assert await Proof.exists(id=int(proof["id"]))
 
 
-async def test_delete_proof_twice_is_not_found(world: World, client_for: Callable[..., GraphQLClient]) -> None:
+async def test_delete_proof_twice_is_not_found(
+    world: World, client_for: Callable[..., GraphQLClient]
+) -> None:
     member = client_for(world.member)
     proof = await post_proof(member, world.challenge_id)
     (await member.execute(DELETE_PROOF, {"id": proof["id"]})).ok()

@@ -23,7 +23,8 @@ mutation ReviewProof($id: ID!, $decision: ProofDecision!) {
 
 
 async def _review(client: GraphQLClient, proof_id: str, decision: str) -> dict[str, object]:
-    return dict((await client.execute(REVIEW_PROOF, {"id": proof_id, "decision": decision})).ok()["reviewProof"])
+    result = await client.execute(REVIEW_PROOF, {"id": proof_id, "decision": decision})
+    return dict(result.ok()["reviewProof"])
 
 
 async def test_review_proof_approved_earns_a_brick_and_notifies_the_author(
@@ -42,7 +43,8 @@ async def test_review_proof_approved_earns_a_brick_and_notifies_the_author(
     assert await bricks(world.member) == 1
     rows = await Notification.filter(member_id=world.member.member.id)
     assert [(n.type, n.content, n.challenge_id, n.proof_id, n.read) for n in rows] == [
-        (NotificationType.APPROVE, "인증이 승인되었습니다: 매일 알고리즘", world.challenge.id, int(proof["id"]), False)
+        (NotificationType.APPROVE, "인증이 승인되었습니다: 매일 알고리즘", world.challenge.id,
+         int(proof["id"]), False)
     ]
     assert await Notification.filter(member_id=world.leader.member.id).count() == 0
 
@@ -114,7 +116,9 @@ async def test_review_proof_by_non_leader_is_forbidden(
     assert await Notification.filter(member_id=world.member.member.id).count() == 0
 
 
-async def test_review_proof_unknown_is_not_found(world: World, client_for: Callable[..., GraphQLClient]) -> None:
+async def test_review_proof_unknown_is_not_found(
+    world: World, client_for: Callable[..., GraphQLClient]
+) -> None:
     result = await client_for(world.leader).execute(REVIEW_PROOF, {"id": "987654321", "decision": "DENIED"})
 
     assert result.code == "NOT_FOUND"

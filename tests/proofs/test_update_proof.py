@@ -101,7 +101,9 @@ async def test_update_proof_with_invalid_input_is_bad_user_input(
     assert (await Proof.get(id=int(proof["id"]))).content == "원래 내용"
 
 
-async def test_update_proof_unknown_is_not_found(world: World, client_for: Callable[..., GraphQLClient]) -> None:
+async def test_update_proof_unknown_is_not_found(
+    world: World, client_for: Callable[..., GraphQLClient]
+) -> None:
     result = await client_for(world.member).execute(UPDATE_PROOF, _vars("987654321"))
 
     assert result.code == "NOT_FOUND"
@@ -129,7 +131,8 @@ async def test_update_proof_with_a_new_image_removes_the_old_file(
     assert updated["imageUrl"] != created["imageUrl"]
     assert stored_path(settings, updated["imageUrl"]).exists()
     assert not old_file.exists()
-    assert (await Proof.get(id=int(created["id"]))).image == updated["imageUrl"].removeprefix(settings.media_url)
+    row = await Proof.get(id=int(created["id"]))
+    assert row.image == updated["imageUrl"].removeprefix(settings.media_url)
 
 
 async def test_update_proof_without_an_image_keeps_the_current_one(

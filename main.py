@@ -5,6 +5,7 @@
     python main.py makemigrations write a migration for model changes
     python main.py seed           load idempotent demo data and print the demo logins
     python main.py schema         print the GraphQL SDL
+    python main.py purge          delete notifications older than NOTIFICATION_RETENTION_DAYS
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def main(argv: list[str]) -> int:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "migrate", "makemigrations", "seed", "schema"],
+        choices=["serve", "migrate", "makemigrations", "seed", "schema", "purge"],
     )
     parser.add_argument(
         "--check", action="store_true", help="makemigrations: exit 1 when models need a migration"
@@ -155,7 +156,20 @@ def main(argv: list[str]) -> int:
         from resolvers.seed import seed
 
         asyncio.run(seed(settings))
+    elif args.command == "purge":
+        print(f"purged {asyncio.run(purge(settings))} notifications")
     return 0
+
+
+async def purge(settings: Settings) -> int:
+    """Retention, run from cron: one command per deployment, not a timer in every instance."""
+    from resolvers.notifications.retention import purge_notifications
+
+    await db.open_database(settings)
+    try:
+        return await purge_notifications(retention_days=settings.notification_retention_days)
+    finally:
+        await db.close_database()
 
 
 if __name__ == "__main__":

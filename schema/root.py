@@ -11,13 +11,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from infra.settings import Settings
-from schema import accounts, challenges
+from schema import accounts, challenges, notifications, proofs
 from schema.errors import format_error
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
-DOMAINS = (accounts, challenges)
+DOMAINS = (accounts, challenges, proofs, notifications)
 
 
 def _merged(name: str) -> type | None:

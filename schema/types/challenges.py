@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from models import challenges as models
@@ -18,6 +20,9 @@ from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
 from schema.types.pagination import PageInfo
+
+if TYPE_CHECKING:
+    from schema.types.proofs import ProofConnection, ProofStatus
 
 # The model enums are registered in place, so they are the GraphQL enums too.
 Category = models.Category
@@ -92,6 +97,27 @@ class Challenge:
         membership = await info.context.loader(MembershipByMemberAndChallengeLoader).load(key)
         return membership.role if membership else None
 
+
+    # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
+    @strawberry.field(description="Proofs this viewer may see, newest first.")
+    async def proofs(
+        self,
+        info: Info,
+        status: Annotated[ProofStatus, strawberry.lazy("schema.types.proofs")] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Annotated[ProofConnection, strawberry.lazy("schema.types.proofs")]:
+        # Imported here: schema.types.proofs imports this module for Proof.challenge.
+        from schema.types.proofs import challenge_proofs
+
+        return await challenge_proofs(
+            info,
+            challenge_id=int(self.id),
+            leader_id=self._leader_id,
+            status=status,
+            first=20 if first is None else first,
+            after=after,
+        )
 
 @strawberry.type
 class Membership:

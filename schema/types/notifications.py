@@ -7,6 +7,7 @@ import strawberry
 from infra.ids import encode_cursor
 from models import notifications as models
 from schema.scalars import DateTime
+from schema.types.pagination import PageInfo
 
 NotificationType = models.NotificationType
 strawberry.enum(NotificationType, name="NotificationType")
@@ -42,3 +43,21 @@ class Notification:
             read=notification.read,
             created_at=notification.created_at,
         )
+
+
+@strawberry.type
+class NotificationEdge:
+    cursor: str
+    node: Notification
+
+
+@strawberry.type
+class NotificationConnection:
+    edges: list[NotificationEdge]
+    page_info: PageInfo
+    total_count: int
+    unread_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Notification]:
+        return [edge.node for edge in self.edges]

@@ -86,6 +86,7 @@ async def unmigrated_changes(settings: Settings) -> list[str]:
     config = tortoise_config(settings)
     async with TortoiseContext() as context:
         await context.init(config=config, init_connections=False)
+        assert context.apps is not None
         writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
     return [f"{writer.app_label}.{writer.name}" for writer in writers]
 

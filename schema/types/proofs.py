@@ -17,7 +17,8 @@ from schema.types.accounts import Member
 from schema.types.challenges import Challenge
 from schema.types.pagination import PageInfo
 
-ProofStatus = strawberry.enum(models.ProofStatus, name="ProofStatus")
+ProofStatus = models.ProofStatus
+strawberry.enum(ProofStatus, name="ProofStatus")
 
 
 @strawberry.enum

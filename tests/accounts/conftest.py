@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -13,7 +13,7 @@ from infra.settings import Settings
 from tests.accounts.kakao_provider import KakaoProvider
 from tests.support.factories import Account, make_account, unique_email
 from tests.support.graphql import GraphQLClient
-from tests.support.servers import SmtpSink
+from tests.support.servers import AppServer, SmtpSink
 
 PASSWORD = "secret12!"
 REQUEST_CODE = "mutation Request($email: String!) { requestEmailVerification(email: $email) }"
@@ -51,6 +51,13 @@ def mailed_code(smtp: SmtpSink) -> Callable[[GraphQLClient, str], Awaitable[str]
         return code_in(smtp.wait_for(email, count=before + 1)[-1])
 
     return request
+
+
+@pytest.fixture
+async def forged_token_client(app: AppServer) -> AsyncIterator[GraphQLClient]:
+    """A client of the shared app presenting a forged access token."""
+    async with GraphQLClient(app.url, token="eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.") as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,16 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import authlib.deprecate  # noqa: F401 - installs its "always" filter before ours below
+import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401 - sets its filter before ours
 import httpx
-from authlib.common.errors import AuthlibBaseError
+from authlib.common.errors import AuthlibBaseError  # type: ignore[import-untyped]
 
 from infra.settings import Settings
 
 with warnings.catch_warnings():
     # Authlib warns that it prefers httpx2; plain httpx is what this project pins.
     warnings.simplefilter("ignore")
-    from authlib.integrations.httpx_client import AsyncOAuth2Client
+    from authlib.integrations.httpx_client import AsyncOAuth2Client  # type: ignore[import-untyped]
 
 
 class KakaoError(Exception):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from infra.ids import parse_id
+from infra.storage import UploadFile
 from resolvers.accounts import queries
 from resolvers.accounts.kakao_login import log_in_with_kakao
 from resolvers.accounts.loaders import MemberByIdLoader
@@ -114,8 +117,9 @@ class Mutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_profile_image(self, info: Info, image: Upload) -> Member:
         context = info.context
+        upload = cast(UploadFile, image)  # Upload names the scalar; at run time it is an UploadFile
         member = await update_profile_image(
-            viewer=context.require_viewer(), image=image, services=context.services
+            viewer=context.require_viewer(), image=upload, services=context.services
         )
         return Member.from_model(member)
 

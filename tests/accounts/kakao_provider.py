@@ -52,8 +52,9 @@ class KakaoProvider:
             "KAKAO_TIMEOUT": str(timeout),
         }
 
-    def add(self, kakao_id: int, *, nickname: str | None = None, email: str | None = None,
-            verified: bool = True) -> str:
+    def add(
+        self, kakao_id: int, *, nickname: str | None = None, email: str | None = None, verified: bool = True
+    ) -> str:
         """Register a Kakao user; returns an authorization code that logs them in."""
         account: dict[str, Any] = {"profile": {"nickname": nickname}} if nickname else {}
         if email:
@@ -89,14 +90,22 @@ class KakaoProvider:
                 )
             access = secrets.token_urlsafe(16)
             self._access[access] = profile
-            return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": 21599,
-                                 "issued_at": int(time.time())})
+            return JSONResponse(
+                {
+                    "access_token": access,
+                    "token_type": "bearer",
+                    "expires_in": 21599,
+                    "issued_at": int(time.time()),
+                }
+            )
 
         async def me(request: Request) -> Response:
             scheme, _, access = request.headers.get("authorization", "").partition(" ")
             profile = self._access.get(access) if scheme.lower() == "bearer" else None
             if profile is None:
-                return JSONResponse({"msg": "this access token does not exist", "code": -401}, status_code=401)
+                return JSONResponse(
+                    {"msg": "this access token does not exist", "code": -401}, status_code=401
+                )
             return JSONResponse(profile)
 
         return Starlette(routes=[Route("/oauth/token", token, methods=["POST"]), Route("/v2/user/me", me)])

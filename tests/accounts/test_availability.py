@@ -26,7 +26,9 @@ async def test_email_availability_of_new_address_is_available(client: GraphQLCli
     assert not await Member.filter(email=email).exists()
 
 
-async def test_email_availability_of_registered_address_is_taken(client: GraphQLClient, new_account: NewAccount) -> None:
+async def test_email_availability_of_registered_address_is_taken(
+    client: GraphQLClient, new_account: NewAccount
+) -> None:
     # given a member
     account = await new_account()
 
@@ -45,8 +47,9 @@ async def test_email_availability_of_malformed_address_is_invalid_format(client:
     assert result.ok() == {"emailAvailability": {"available": False, "reason": "invalid format"}}
 
 
-@pytest.mark.parametrize(("nickname", "reason"), [("ab", "too short"), ("abcdefghijk", "too long"),
-                                                  ("a b c", "invalid format")])
+@pytest.mark.parametrize(
+    ("nickname", "reason"), [("ab", "too short"), ("abcdefghijk", "too long"), ("a b c", "invalid format")]
+)
 async def test_nickname_availability_of_invalid_nickname_gives_the_rule(
     client: GraphQLClient, nickname: str, reason: str
 ) -> None:
@@ -57,7 +60,9 @@ async def test_nickname_availability_of_invalid_nickname_gives_the_rule(
     assert result.ok() == {"nicknameAvailability": {"available": False, "reason": reason}}
 
 
-async def test_nickname_availability_is_case_insensitive(client: GraphQLClient, new_account: NewAccount) -> None:
+async def test_nickname_availability_is_case_insensitive(
+    client: GraphQLClient, new_account: NewAccount
+) -> None:
     # given a member with a lower-case nickname
     taken = unique_nickname("c").lower()
     await new_account(nickname=taken)

@@ -14,7 +14,9 @@ from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 
 CHANGE_PASSWORD = """
-mutation Change($current: String!, $new: String!) { changePassword(currentPassword: $current, newPassword: $new) }
+mutation Change($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new)
+}
 """
 LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { refreshToken accessToken } }"
 NEW_PASSWORD = "newpass99#"

@@ -38,7 +38,11 @@ async def test_log_in_with_right_password_returns_own_tokens(
 
     # then they get their tokens and a new session
     payload = result.ok()["logIn"]
-    assert payload["member"] == {"id": account.id, "email": account.member.email, "nickname": account.member.nickname}
+    assert payload["member"] == {
+        "id": account.id,
+        "email": account.member.email,
+        "nickname": account.member.nickname,
+    }
     assert decode_access_token(payload["accessToken"], settings).id == account.member.id
     assert await TokenFamily.filter(member_id=account.member.id, revoked_at=None).count() == 1
     assert "argon2" not in str(result.body)
@@ -103,7 +107,8 @@ async def test_log_in_sets_cookies_that_authenticate_a_plain_http_client(
     async with httpx.AsyncClient(base_url=app.url) as browser:
         # when it logs in
         response = await browser.post(
-            "/graphql", json={"query": LOG_IN, "variables": {"email": account.member.email, "password": PASSWORD}}
+            "/graphql",
+            json={"query": LOG_IN, "variables": {"email": account.member.email, "password": PASSWORD}},
         )
 
         # then HttpOnly, SameSite=Lax cookies are set and the next request is authenticated by them

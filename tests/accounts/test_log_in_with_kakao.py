@@ -39,20 +39,28 @@ async def kakao_client(kakao_app: AppServer) -> AsyncIterator[GraphQLClient]:
         yield client
 
 
-async def test_log_in_with_kakao_creates_a_social_member(kakao_client: GraphQLClient, kakao: KakaoProvider) -> None:
+async def test_log_in_with_kakao_creates_a_social_member(
+    kakao_client: GraphQLClient, kakao: KakaoProvider
+) -> None:
     # given a Kakao user seen for the first time
     kakao_id = next(_kakao_ids)
     nickname = unique_nickname("k")
     code = kakao.add(kakao_id, nickname=nickname, email=unique_email("kakao"))
 
     # when they log in with the authorization code
-    result = await kakao_client.execute(LOG_IN_WITH_KAKAO, {"code": code, "redirectUri": "http://localhost:3000/cb"})
+    result = await kakao_client.execute(
+        LOG_IN_WITH_KAKAO, {"code": code, "redirectUri": "http://localhost:3000/cb"}
+    )
 
     # then a social member exists, logged in, and the code exchange was a proper OAuth2 request
     payload = result.ok()["logInWithKakao"]
     member = await Member.get(kakao_id=str(kakao_id))
-    assert payload["member"] == {"id": str(member.id), "nickname": nickname, "email": member.email,
-                                 "isSocialMember": True}
+    assert payload["member"] == {
+        "id": str(member.id),
+        "nickname": nickname,
+        "email": member.email,
+        "isSocialMember": True,
+    }
     assert member.password_hash is None
     assert await TokenFamily.filter(member_id=member.id).count() == 1
     request = kakao.token_requests[-1]
@@ -119,7 +127,9 @@ async def test_log_in_with_kakao_with_taken_nickname_makes_it_unique(
     await new_account(nickname=taken)
 
     # when the Kakao user logs in
-    result = await kakao_client.execute(LOG_IN_WITH_KAKAO, {"code": kakao.add(next(_kakao_ids), nickname=taken.upper())})
+    result = await kakao_client.execute(
+        LOG_IN_WITH_KAKAO, {"code": kakao.add(next(_kakao_ids), nickname=taken.upper())}
+    )
 
     # then they get a different, valid nickname
     nickname = result.ok()["logInWithKakao"]["member"]["nickname"]
@@ -147,7 +157,9 @@ async def test_log_in_with_kakao_when_provider_fails_is_unauthenticated(kakao_cl
     assert await Member.all().count() == before
 
 
-async def test_log_in_with_kakao_when_provider_times_out_is_unauthenticated(kakao_client: GraphQLClient) -> None:
+async def test_log_in_with_kakao_when_provider_times_out_is_unauthenticated(
+    kakao_client: GraphQLClient,
+) -> None:
     # when the provider does not answer within KAKAO_TIMEOUT
     started = time.monotonic()
     result = await kakao_client.execute(LOG_IN_WITH_KAKAO, {"code": "slow"})

@@ -71,7 +71,9 @@ async def test_log_out_in_a_browser_clears_cookies_and_revokes_the_cookie_sessio
     # given a browser logged in by cookies
     account = await account_with_password()
     async with httpx.AsyncClient(base_url=app.url) as browser:
-        login = await browser.post("/graphql", json={"query": LOG_IN, "variables": {"e": account.member.email, "p": PASSWORD}})
+        login = await browser.post(
+            "/graphql", json={"query": LOG_IN, "variables": {"e": account.member.email, "p": PASSWORD}}
+        )
         refresh_token = login.cookies["refresh_token"]
 
         # when it logs out

@@ -98,7 +98,9 @@ async def test_me_with_expired_token_is_rejected_for_protected_fields(
     token = issue_access_token(account.member.id, expired_settings).token
 
     # when it is used on a field that needs a viewer
-    result = await client.execute(UPDATE_NICKNAME, {"n": "expired"}, headers={"authorization": f"Bearer {token}"})
+    result = await client.execute(
+        UPDATE_NICKNAME, {"n": "expired"}, headers={"authorization": f"Bearer {token}"}
+    )
 
     # then it is UNAUTHENTICATED, not anonymous success
     assert result.code == "UNAUTHENTICATED"

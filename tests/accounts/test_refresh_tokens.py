@@ -57,8 +57,12 @@ async def test_refresh_tokens_with_a_rotated_token_revokes_the_whole_family(
     # given a chain: login -> refresh -> refresh
     account = await account_with_password()
     first = (await logged_in(client, account))["refreshToken"]
-    second = (await client.execute(REFRESH_TOKENS, {"refreshToken": first})).ok()["refreshTokens"]["refreshToken"]
-    third = (await client.execute(REFRESH_TOKENS, {"refreshToken": second})).ok()["refreshTokens"]["refreshToken"]
+    second = (await client.execute(REFRESH_TOKENS, {"refreshToken": first})).ok()["refreshTokens"][
+        "refreshToken"
+    ]
+    third = (await client.execute(REFRESH_TOKENS, {"refreshToken": second})).ok()["refreshTokens"][
+        "refreshToken"
+    ]
 
     # when a stolen, already rotated token is replayed
     replay = await client.execute(REFRESH_TOKENS, {"refreshToken": first})
@@ -122,7 +126,9 @@ async def test_refresh_tokens_without_argument_uses_the_cookie(
     # given a browser that logged in (cookies only)
     account = await account_with_password()
     async with httpx.AsyncClient(base_url=app.url) as browser:
-        login = await browser.post("/graphql", json={"query": LOG_IN, "variables": {"e": account.member.email, "p": PASSWORD}})
+        login = await browser.post(
+            "/graphql", json={"query": LOG_IN, "variables": {"e": account.member.email, "p": PASSWORD}}
+        )
         old_refresh = login.cookies["refresh_token"]
 
         # when it refreshes without passing a token

@@ -28,7 +28,12 @@ MailedCode = Callable[[GraphQLClient, str], Awaitable[str]]
 
 
 def sign_up_input(email: str, code: str, **overrides: str) -> dict[str, dict[str, str]]:
-    fields = {"email": email, "password": PASSWORD, "nickname": unique_nickname("s"), "verificationCode": code}
+    fields = {
+        "email": email,
+        "password": PASSWORD,
+        "nickname": unique_nickname("s"),
+        "verificationCode": code,
+    }
     return {"input": {**fields, **overrides}}
 
 
@@ -47,7 +52,11 @@ async def test_sign_up_with_valid_code_creates_a_logged_in_member(
     payload = result.ok()["signUp"]
     member = await Member.get(email=email)
     assert payload["member"] == {
-        "id": str(member.id), "nickname": "Strawberry", "email": email, "isSocialMember": False, "bricksCount": 0,
+        "id": str(member.id),
+        "nickname": "Strawberry",
+        "email": email,
+        "isSocialMember": False,
+        "bricksCount": 0,
     }
     assert decode_access_token(payload["accessToken"], settings).id == member.id
     assert member.nickname_key == "strawberry"
@@ -119,7 +128,9 @@ async def test_sign_up_with_expired_code_is_bad_input(client: GraphQLClient, mai
     assert not await Member.filter(email=email).exists()
 
 
-async def test_sign_up_with_a_replaced_code_is_bad_input(client: GraphQLClient, mailed_code: MailedCode) -> None:
+async def test_sign_up_with_a_replaced_code_is_bad_input(
+    client: GraphQLClient, mailed_code: MailedCode
+) -> None:
     # given a code that a newer request replaced
     email = unique_email()
     old = await mailed_code(client, email)
@@ -211,7 +222,9 @@ async def test_sign_up_with_nickname_taken_in_other_case_is_conflict(
     assert await EmailVerification.filter(email=email).exists()
 
 
-async def test_sign_up_twice_with_the_same_code_is_refused(client: GraphQLClient, mailed_code: MailedCode) -> None:
+async def test_sign_up_twice_with_the_same_code_is_refused(
+    client: GraphQLClient, mailed_code: MailedCode
+) -> None:
     # given a member who signed up with a code
     email = unique_email()
     code = await mailed_code(client, email)

@@ -8,7 +8,9 @@ from models.accounts import Member
 from tests.support.factories import Account, unique_nickname
 from tests.support.graphql import GraphQLClient
 
-UPDATE_NICKNAME = "mutation Update($nickname: String!) { updateNickname(nickname: $nickname) { id nickname } }"
+UPDATE_NICKNAME = (
+    "mutation Update($nickname: String!) { updateNickname(nickname: $nickname) { id nickname } }"
+)
 
 NewAccount = Callable[..., Awaitable[Account]]
 ClientFor = Callable[[Account], GraphQLClient]

@@ -14,7 +14,9 @@ from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 
-UPDATE_PROFILE_IMAGE = "mutation Update($image: Upload!) { updateProfileImage(image: $image) { id profileImageUrl } }"
+UPDATE_PROFILE_IMAGE = (
+    "mutation Update($image: Upload!) { updateProfileImage(image: $image) { id profileImageUrl } }"
+)
 
 NewAccount = Callable[..., Awaitable[Account]]
 ClientFor = Callable[[Account], GraphQLClient]
@@ -33,6 +35,10 @@ def media_path(app_env: dict[str, str], key: str) -> Path:
     return Path(app_env["MEDIA_DIR"]) / key
 
 
+def stored_profiles(app_env: dict[str, str]) -> set[Path]:
+    return set(Path(app_env["MEDIA_DIR"]).glob("profiles/*"))
+
+
 async def test_update_profile_image_stores_and_serves_the_image(
     app: AppServer, app_env: dict[str, str], client_for: ClientFor, new_account: NewAccount
 ) -> None:
@@ -42,7 +48,9 @@ async def test_update_profile_image_stores_and_serves_the_image(
 
     # when they upload a PNG under a misleading name and type
     result = await client_for(account).execute(
-        UPDATE_PROFILE_IMAGE, {"image": None}, files={"image": ("avatar.exe", image, "application/octet-stream")}
+        UPDATE_PROFILE_IMAGE,
+        {"image": None},
+        files={"image": ("avatar.exe", image, "application/octet-stream")},
     )
 
     # then it is stored under a random .png name and served under /media/
@@ -80,7 +88,7 @@ async def test_update_profile_image_with_non_image_is_bad_input(
 ) -> None:
     # given a member
     account = await new_account()
-    before = set(Path(app_env["MEDIA_DIR"]).glob("profiles/*"))
+    before = stored_profiles(app_env)
 
     # when they upload a script named like a PNG
     result = await client_for(account).execute(
@@ -90,7 +98,7 @@ async def test_update_profile_image_with_non_image_is_bad_input(
     # then the image field is rejected and nothing is stored
     assert result.code == "BAD_USER_INPUT" and result.field == "image"
     assert (await Member.get(id=account.member.id)).profile_image is None
-    assert set(Path(app_env["MEDIA_DIR"]).glob("profiles/*")) == before
+    assert stored_profiles(app_env) == before
 
 
 async def test_update_profile_image_over_the_size_limit_is_bad_input(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from email.message import EmailMessage
 
@@ -17,6 +18,14 @@ from tests.support.servers import AppServer, SmtpSink
 
 PASSWORD = "secret12!"
 REQUEST_CODE = "mutation Request($email: String!) { requestEmailVerification(email: $email) }"
+
+
+def from_fresh_ip(client: GraphQLClient) -> str:
+    """Make ``client`` appear to come from an IP no other test used (uvicorn trusts
+    X-Forwarded-For from loopback), so per-IP counters shared in Redis start at zero."""
+    ip = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    client.http.headers["x-forwarded-for"] = ip
+    return ip
 
 
 def code_in(message: EmailMessage) -> str:

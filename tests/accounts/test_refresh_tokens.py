@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -139,3 +140,24 @@ async def test_refresh_tokens_without_argument_uses_the_cookie(
         assert payload["member"]["id"] == account.id
         assert browser.cookies["refresh_token"] == payload["refreshToken"] != old_refresh
     assert (await RefreshToken.get(token_hash=hash_refresh_token(old_refresh))).rotated_at is not None
+
+
+async def test_refresh_tokens_twice_concurrently_lets_one_win_and_revokes_the_family(
+    app: AppServer, account_with_password: WithPassword
+) -> None:
+    # given one refresh token sent by two requests at the same moment
+    account = await account_with_password()
+    async with GraphQLClient(app.url) as a, GraphQLClient(app.url) as b:
+        token = (await logged_in(a, account))["refreshToken"]
+
+        # when both try to rotate it
+        results = await asyncio.gather(
+            a.execute(REFRESH_TOKENS, {"refreshToken": token}),
+            b.execute(REFRESH_TOKENS, {"refreshToken": token}),
+        )
+
+    # then exactly one rotation happened; the other counts as reuse and ends the session
+    assert sorted(str(result.code) for result in results) == ["None", "UNAUTHENTICATED"]
+    family = await TokenFamily.get(tokens__token_hash=hash_refresh_token(token))
+    assert family.revoked_at is not None
+    assert await RefreshToken.filter(family_id=family.id).count() == 2

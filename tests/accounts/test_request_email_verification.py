@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from models.accounts import EmailVerification
-from tests.accounts.conftest import REQUEST_CODE, code_in
+from tests.accounts.conftest import REQUEST_CODE, code_in, from_fresh_ip
 from tests.support.factories import Account, unique_email
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, SmtpSink, free_port
@@ -103,6 +103,7 @@ async def test_request_email_verification_over_the_ip_limit_is_rate_limited(
     # given an app allowing two anonymous requests per client IP per minute
     server = start_app(LIMIT_ANONYMOUS_PER_IP="2/60")
     async with GraphQLClient(server.url) as client:
+        from_fresh_ip(client)
         for _ in range(2):
             assert (await client.execute(REQUEST_EMAIL_VERIFICATION, {"email": unique_email()})).ok()
 

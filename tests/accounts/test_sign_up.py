@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from models.accounts import EmailVerification, Member, TokenFamily
 from tests.accounts.conftest import PASSWORD
 from tests.support.factories import Account, unique_email, unique_nickname
 from tests.support.graphql import GraphQLClient
+from tests.support.servers import AppServer
 
 SIGN_UP = """
 mutation SignUp($input: SignUpInput!) {
@@ -236,3 +238,24 @@ async def test_sign_up_twice_with_the_same_code_is_refused(
     # then the address is taken
     assert result.code == "CONFLICT" and result.field == "email"
     assert await Member.filter(email=email).count() == 1
+
+
+async def test_sign_up_concurrently_with_one_code_creates_one_member(
+    app: AppServer, mailed_code: MailedCode
+) -> None:
+    # given one valid code
+    email = unique_email()
+    async with GraphQLClient(app.url) as a, GraphQLClient(app.url) as b:
+        code = await mailed_code(a, email)
+
+        # when two sign-ups race with it (different nicknames)
+        results = await asyncio.gather(
+            a.execute(SIGN_UP, sign_up_input(email, code)),
+            b.execute(SIGN_UP, sign_up_input(email, code)),
+        )
+
+    # then exactly one member exists and the other request got a clean error
+    assert [result.code for result in results].count(None) == 1
+    assert {result.code for result in results} - {None} <= {"CONFLICT", "BAD_USER_INPUT"}
+    assert await Member.filter(email=email).count() == 1
+    assert not await EmailVerification.filter(email=email).exists()

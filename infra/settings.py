@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     access_token_ttl: int = Field(3600, alias="ACCESS_TOKEN_TTL")
     refresh_token_ttl: int = Field(7 * 24 * 3600, alias="REFRESH_TOKEN_TTL")
     cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
+    # Argon2id cost; raising them makes every login re-hash the stored password.
+    argon2_time_cost: int = Field(3, alias="ARGON2_TIME_COST")
+    argon2_memory_cost: int = Field(64 * 1024, alias="ARGON2_MEMORY_COST")  # KiB
+    argon2_parallelism: int = Field(4, alias="ARGON2_PARALLELISM")
+    email_code_ttl: int = Field(300, alias="EMAIL_CODE_TTL")
+    email_code_max_attempts: int = Field(5, alias="EMAIL_CODE_MAX_ATTEMPTS")
 
     smtp_host: str = Field("", alias="SMTP_HOST")
     smtp_port: int = Field(587, alias="SMTP_PORT")

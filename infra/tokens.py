@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -38,14 +38,18 @@ def _key(settings: Settings) -> OctKey:
     return OctKey.import_key(settings.secret.encode())
 
 
-def issue_access_token(member_id: int, settings: Settings) -> AccessToken:
+def issue_access_token(member_id: int, settings: Settings, *, family_id: int | None = None) -> AccessToken:
+    """A signed access token; ``family_id`` ties it to its login session (see ``family_of``)."""
     now = int(time.time())
     expires = now + settings.access_token_ttl
+    nonce = secrets.token_urlsafe(16)
     claims = {
         "sub": str(member_id),
         "iat": now,
         "exp": expires,
-        "jti": secrets.token_urlsafe(16),
+        # The jti names the session ("<family>.<nonce>") so logOut and changePassword know
+        # which refresh-token family the caller holds without a cookie or a database read.
+        "jti": f"{family_id}.{nonce}" if family_id is not None else nonce,
         "iss": settings.jwt_issuer,
     }
     token = jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, _key(settings))
@@ -80,9 +84,20 @@ def decode_access_token(token: str, settings: Settings) -> Viewer:
     )
 
 
+def family_of(viewer: Viewer) -> int | None:
+    """The refresh-token family (login session) the viewer's access token was issued for."""
+    family, dot, _ = viewer.token_id.partition(".")
+    return int(family) if dot and family.isdigit() else None
+
+
 def new_refresh_token() -> str:
     return secrets.token_urlsafe(48)
 
 
 def hash_refresh_token(token: str) -> str:
+    # The token is 384 random bits: a fast hash is enough (nothing to brute-force).
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def refresh_token_expiry(settings: Settings, now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)) + timedelta(seconds=settings.refresh_token_ttl)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import accounts as models
+from resolvers.accounts.queries import Availability as AvailabilityResult
+from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
 from schema.scalars import DateTime
 
@@ -24,9 +26,13 @@ class Member:
     is_social_member: bool
     created_at: DateTime
     _profile_image: strawberry.Private[str | None]
+    _email: strawberry.Private[str | None]
+    # True when this object was built for the member themself (e.g. in their AuthPayload,
+    # before the request carries their token).
+    _is_self: strawberry.Private[bool] = False
 
     @classmethod
-    def from_model(cls, member: models.Member) -> Member:
+    def from_model(cls, member: models.Member, *, is_self: bool = False) -> Member:
         return cls(
             id=strawberry.ID(str(member.id)),
             nickname=member.nickname,
@@ -35,9 +41,8 @@ class Member:
             created_at=member.created_at,
             _profile_image=member.profile_image,
             _email=member.email,
+            _is_self=is_self,
         )
-
-    _email: strawberry.Private[str | None]
 
     @strawberry.field
     def profile_image_url(self, info: Info) -> str:
@@ -48,7 +53,10 @@ class Member:
     @strawberry.field(description="Only the member themself sees it; null for others.")
     def email(self, info: Info) -> str | None:
         viewer = info.context.viewer
-        return self._email if viewer is not None and str(viewer.id) == self.id else None
+        if self._is_self or (viewer is not None and str(viewer.id) == self.id):
+            return self._email
+        return None
+
 
     @strawberry.field(description="My page: the member's challenges, the newest challenge first.")
     async def challenges(
@@ -60,3 +68,40 @@ class Member:
         from schema.types.challenges import memberships_of_member
 
         return await memberships_of_member(info, member_id=int(self.id), role=role)
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str
+    refresh_token: str
+    access_token_expires_at: DateTime
+    member: Member
+
+    @classmethod
+    def from_session(cls, session: SignedIn) -> AuthPayload:
+        return cls(
+            access_token=session.access_token,
+            refresh_token=session.refresh_token,
+            access_token_expires_at=session.access_token_expires_at,
+            member=Member.from_model(session.member, is_self=True),
+        )
+
+
+@strawberry.type
+class Availability:
+    available: bool
+    reason: str | None = strawberry.field(
+        default=None, description="Why not: invalid format, too short, taken, ..."
+    )
+
+    @classmethod
+    def from_result(cls, result: AvailabilityResult) -> Availability:
+        return cls(available=result.available, reason=result.reason)
+
+
+@strawberry.input
+class SignUpInput:
+    email: str
+    password: str = strawberry.field(description="8-15 chars with a letter, a digit and one of @$!%*#?&")
+    nickname: str = strawberry.field(description="3-10 chars, unique")
+    verification_code: str = strawberry.field(description="The 6-digit code sent by requestEmailVerification")

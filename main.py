@@ -30,6 +30,8 @@ from starlette.staticfiles import StaticFiles
 from infra import db
 from infra.http import GraphQLView
 from infra.logging import configure_logging
+from infra.metrics import Metrics
+from infra.middleware import HardeningMiddleware
 from infra.services import Services
 from infra.settings import Settings, get_settings
 from schema.root import build_schema
@@ -46,7 +48,8 @@ def version() -> str:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     services = Services.create(settings)
-    view = GraphQLView(build_schema(settings), services)
+    metrics = Metrics(services)
+    view = GraphQLView(build_schema(settings, metrics), services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await view.connection_slots.close()
             await services.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -78,12 +82,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/health", health),
         Route("/ready", ready),
+        Route("/metrics", metrics.endpoint),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
         Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
     ]
     middleware = [
+        Middleware(HardeningMiddleware, settings=settings, metrics=metrics),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,

@@ -18,7 +18,9 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from infra.connections import ConnectionSlots
 from infra.logging import request_id_var
+from infra.middleware import ON_CLOSE
 from infra.services import Services
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
@@ -55,6 +57,7 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origin_list,
         )
         self.services = services
+        self.connection_slots = ConnectionSlots(services.redis, settings.ws_max_connections_per_member)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
@@ -77,6 +80,7 @@ class GraphQLView(GraphQL[Context, None]):
         if header is None:  # the cookie (checked in get_context), or anonymous
             if context.auth_error:
                 raise ConnectionRejectionError()
+            await self._take_connection_slot(context)
             return None
         token = bearer_token(header)
         if token is None:
@@ -84,7 +88,22 @@ class GraphQLView(GraphQL[Context, None]):
         self._authenticate(context, token)
         if context.auth_error:
             raise ConnectionRejectionError()
+        await self._take_connection_slot(context)
         return None
+
+    async def _take_connection_slot(self, context: Context) -> None:
+        """Refuse (4403) a member's connection beyond ``WS_MAX_CONNECTIONS_PER_MEMBER``."""
+        if context.viewer is None:
+            return
+        member_id = context.viewer.id
+        slot = await self.connection_slots.acquire(member_id)
+        if slot is None:
+            raise ConnectionRejectionError({"message": "Too many open connections for this member."})
+
+        async def release() -> None:
+            await self.connection_slots.release(member_id, slot)
+
+        context.request.scope.setdefault(ON_CLOSE, []).append(release)
 
     def _authenticate(self, context: Context, token: str) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import strawberry
 from graphql import GraphQLError
@@ -10,9 +10,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts
 from schema.errors import format_error
+from schema.limits import OperationLimits
+from schema.observability import OperationObserver
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts,)
@@ -36,12 +39,21 @@ class Schema(strawberry.Schema):
             format_error(error, execution_context)
 
 
-def build_schema(settings: Settings) -> Schema:
+def build_schema(settings: Settings, metrics: Metrics | None = None) -> Schema:
+    extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
+        partial(OperationLimits, settings=settings)
+    ]
+    if metrics is not None:
+        extensions.append(partial(OperationObserver, metrics=metrics))
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        extensions=extensions,
+        config=StrawberryConfig(
+            disable_field_suggestions=not settings.field_suggestions,
+            batching_config={"max_operations": settings.max_batch_size},
+        ),
     )
 
 

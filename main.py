@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import sys
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +34,7 @@ from infra.metrics import Metrics
 from infra.middleware import HardeningMiddleware
 from infra.services import Services
 from infra.settings import Settings, get_settings
-from schema.root import build_schema
+from schema.root import Schema, build_schema
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,11 +45,14 @@ def version() -> str:
         return str(tomllib.load(file)["project"]["version"])
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    schema_factory: Callable[[Settings, Metrics], Schema] = build_schema,
+) -> Starlette:
     settings = settings or get_settings()
     services = Services.create(settings)
     metrics = Metrics(services)
-    view = GraphQLView(build_schema(settings, metrics), services)
+    view = GraphQLView(schema_factory(settings, metrics), services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -103,11 +106,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, factory: str = "main:create_app") -> None:
     import uvicorn
 
     uvicorn.run(
-        "main:create_app",
+        factory,
         factory=True,
         host=settings.host,
         port=settings.port,

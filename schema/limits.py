@@ -194,7 +194,8 @@ def operation_rule(settings: Settings, variables: dict[str, Any]) -> type[ASTVal
             context = self.context
             root = context.schema.get_root_type(node.operation)
             walker = _Walker(_fragments(context), variables, _variable_defaults(node))
-            depth = walker.depth(node.selection_set)
+            # like graphql-depth-limit: root fields are depth 0, ``{ a { b } }`` is depth 1
+            depth = walker.depth(node.selection_set) - 1
             if depth > settings.max_query_depth:
                 self.report_error(
                     too_complex(f"The operation is {depth} levels deep; the limit is "

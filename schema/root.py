@@ -39,7 +39,13 @@ class Schema(strawberry.Schema):
             format_error(error, execution_context)
 
 
-def build_schema(settings: Settings, metrics: Metrics | None = None) -> Schema:
+def build_schema(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    *,
+    subscription: type | None = Subscription,
+) -> Schema:
+    """The API's schema; ``subscription`` lets tests add operations that other branches own."""
     extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
         partial(OperationLimits, settings=settings)
     ]
@@ -48,7 +54,7 @@ def build_schema(settings: Settings, metrics: Metrics | None = None) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=subscription,
         extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not settings.field_suggestions,

@@ -7,10 +7,12 @@ It turns requests into a typed :class:`schema.context.Context`: the viewer comes
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -58,6 +60,19 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
         self.connection_slots = ConnectionSlots(services.redis, settings.ws_max_connections_per_member)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON bodies (and multipart ``operations``/``map``) must be objects, or a non-empty
+        batch of objects: anything else is the client's 400, not a crash further down."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from error
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            return value
+        raise HTTPException(400, "The request body must be a JSON object, or a non-empty array of them.")
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)

@@ -45,6 +45,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
+DRAIN_BYTES = 1024 * 1024
+
 CloseCallback = Callable[[], Awaitable[None]]
 
 
@@ -119,6 +121,19 @@ def _request_id(scope: Scope) -> str:
     return request_id
 
 
+async def _drain(receive: Receive) -> None:
+    """Read a little of what the client is still sending, so it sees our 413 rather than a
+    reset connection; a client that keeps streaming past ``DRAIN_BYTES`` gets the reset."""
+    drained = 0
+    while drained < DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 async def _refuse(send: Send, error: BodyTooLargeError, request_id: str) -> None:
     extensions = {"code": "BAD_USER_INPUT", "field": error.field}
     body = orjson.dumps({"errors": [{"message": error.message, "extensions": extensions}]})
@@ -165,13 +180,15 @@ class HardeningMiddleware:
         path: str = scope.get("path", "")
         limit, guard = self._body_limit(scope)
         received = 0
+        body_complete = False
         status = 500
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_complete
             message = await receive()
             if message["type"] == "http.request":
+                body_complete = not message.get("more_body", False)
                 chunk: bytes = message.get("body", b"")
                 received += len(chunk)
                 if received > limit:
@@ -189,8 +206,8 @@ class HardeningMiddleware:
                 message["headers"] = self._response_headers(path, headers, request_id)
             await send(message)
 
+        declared = _header(scope, b"content-length")
         try:
-            declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise BodyTooLargeError(f"The request body may be at most {limit} bytes.", "body")
             await self.app(scope, limited_receive, guarded_send)
@@ -198,6 +215,8 @@ class HardeningMiddleware:
             if response_started:
                 raise
             status = 413
+            if declared is None and not body_complete:
+                await _drain(receive)
             await _refuse(send, error, request_id)
         finally:
             self.metrics.http_requests.labels(scope.get("method", ""), str(status)).inc()

@@ -23,7 +23,9 @@ class TickingAppServer(AppServer):
 
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
-        log_file = tempfile.NamedTemporaryFile(prefix="eroom-ticking-", suffix=".log", delete=False)
+        log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the child process writes it
+            prefix="eroom-ticking-", suffix=".log", delete=False
+        )
         self.log_path = Path(log_file.name)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.hardening.ticking_app"],

@@ -19,8 +19,8 @@ MEMBER = 'query Member { member(id: "1") { id } }'
 TICKS = "subscription { ticks(interval: 0.05) }"
 
 
-async def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(check: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await asyncio.to_thread(check):
             return
@@ -40,7 +40,7 @@ async def test_postgres_outage_is_a_clean_error_and_recovers(
 
             postgres.stop()
             down = await client.execute(MEMBER)
-            ready = httpx.get(f"{node.url}/ready", timeout=10)
+            ready = await client.http.get(f"{node.url}/ready")
 
             assert down.status == 200
             assert down.code == "INTERNAL_SERVER_ERROR"
@@ -70,7 +70,7 @@ async def test_api_keeps_serving_while_redis_is_down(
             async with await GraphQLWebSocket.connect(node.ws_url, token=account.token) as ws:
                 op = await ws.subscribe("{ me { id } }")
                 over_ws = await ws.next_data(op)
-            metrics = httpx.get(f"{node.url}/metrics")
+            metrics = await client.http.get(f"{node.url}/metrics")
 
             assert me.ok() == {"me": {"id": str(account.member.id)}}
             assert over_ws == {"me": {"id": str(account.member.id)}}

@@ -44,8 +44,8 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-async def _eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _eventually(check: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if check():
             return
@@ -76,7 +76,9 @@ async def test_operation_log_has_request_id_viewer_duration_and_code(
     assert access and access[0]["status"] == 200
 
 
-async def test_secrets_never_reach_the_log(start_app: Callable[..., AppServer], new_account: Callable) -> None:
+async def test_secrets_never_reach_the_log(
+    start_app: Callable[..., AppServer], new_account: Callable
+) -> None:
     node = start_app(LOG_LEVEL="DEBUG")
     account: Account = await new_account()
     async with GraphQLClient(node.url, token=account.token) as client:
@@ -91,7 +93,7 @@ async def test_secrets_never_reach_the_log(start_app: Callable[..., AppServer], 
     assert entry["variables"] == {"id": "x", "password": "[redacted]", "refreshToken": "[redacted]"}
 
 
-async def test_request_id_is_echoed_or_generated(app: AppServer) -> None:
+def test_request_id_is_echoed_or_generated(app: AppServer) -> None:
     given = httpx.get(f"{app.url}/health", headers={"x-request-id": "abc-123"})
     generated = httpx.get(f"{app.url}/health")
     forged = httpx.get(f"{app.url}/health", headers={"x-request-id": "bad id <script>"})
@@ -102,12 +104,12 @@ async def test_request_id_is_echoed_or_generated(app: AppServer) -> None:
 
 
 async def test_metrics_count_operations_by_outcome(app: AppServer, client: GraphQLClient) -> None:
-    before = httpx.get(f"{app.url}/metrics").text
+    before = (await client.http.get(f"{app.url}/metrics")).text
 
     await client.execute("{ me { id } }")
     await client.execute('{ member(id: "x") { id } }')
 
-    after = httpx.get(f"{app.url}/metrics")
+    after = await client.http.get(f"{app.url}/metrics")
     assert after.status_code == 200
     assert after.headers["content-type"].startswith("text/plain")
     text = after.text
@@ -144,7 +146,7 @@ async def test_metrics_follow_open_websockets_and_subscriptions(ticking_app: Tic
     await _eventually(lambda: _metric(scrape(), "eroom_websockets_open") == 0)
 
 
-async def test_security_headers_on_every_response(app: AppServer, client: GraphQLClient) -> None:
+def test_security_headers_on_every_response(app: AppServer, client: GraphQLClient) -> None:
     for response in (
         httpx.get(f"{app.url}/health"),
         httpx.post(app.graphql_url, json={"query": "{ __typename }"}),
@@ -165,7 +167,7 @@ async def test_security_headers_on_every_response(app: AppServer, client: GraphQ
         ("noext", b"hello", "application/octet-stream", "attachment"),
     ],
 )
-async def test_media_served_with_safe_content_type(
+def test_media_served_with_safe_content_type(
     app: AppServer, settings: Settings, name: str, content: bytes, content_type: str, disposition: str | None
 ) -> None:
     folder = Path(settings.media_dir) / "hardening"
@@ -194,7 +196,12 @@ def test_production_server_refuses_to_start_without_secret(app_env: dict[str, st
     env = {**app_env, "ENVIRONMENT": "production", "JWT_SECRET": "", "PORT": "1"}
 
     run = subprocess.run(
-        [sys.executable, "main.py", "serve"], cwd=PROJECT, env=env, capture_output=True, timeout=30, check=False
+        [sys.executable, "main.py", "serve"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
 
     assert run.returncode != 0

@@ -130,7 +130,8 @@ async def test_too_many_aliases_of_one_field_is_query_too_complex(client: GraphQ
 async def test_too_many_aliases_in_total_is_query_too_complex(client: GraphQLClient) -> None:
     # 52 aliases, at most 13 of any one field
     ids = " ".join(f"i{i}: id" for i in range(13))
-    roots = " ".join(f"m{i}: me {{ id }} t{i}: __typename u{i}: member(id: \"1\") {{ id }}" for i in range(13))
+    fields = "m{i}: me {{ id }} t{i}: __typename u{i}: member(id: \"1\") {{ id }}"
+    roots = " ".join(fields.format(i=i) for i in range(13))
     query = f"{{ {roots} me {{ {ids} }} }}"
 
     result = await client.execute(query)
@@ -185,7 +186,8 @@ async def test_batch_within_limit_answers_each_operation(app: AppServer, new_acc
     account: Account = await new_account()
     batch = [{"query": ME}, {"query": "{ __typename }"}]
 
-    response = httpx.post(app.graphql_url, json=batch, headers={"authorization": f"Bearer {account.token}"})
+    async with httpx.AsyncClient(headers={"authorization": f"Bearer {account.token}"}) as http:
+        response = await http.post(app.graphql_url, json=batch)
 
     assert response.status_code == 200
     body = response.json()
@@ -193,10 +195,11 @@ async def test_batch_within_limit_answers_each_operation(app: AppServer, new_acc
     assert body[1]["data"] == {"__typename": "Query"}
 
 
-async def test_batch_over_limit_is_refused(app: AppServer, settings: Settings) -> None:
+def test_batch_over_limit_is_refused(app: AppServer, settings: Settings) -> None:
     batch = [{"query": "{ __typename }"}] * (settings.max_batch_size + 1)
 
-    response = httpx.post(app.graphql_url, content=json.dumps(batch), headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json"}
+    response = httpx.post(app.graphql_url, content=json.dumps(batch), headers=headers)
 
     assert response.status_code == 400
     assert "Too many operations" in response.text

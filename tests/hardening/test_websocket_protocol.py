@@ -90,7 +90,9 @@ async def test_queries_run_over_the_socket(app: AppServer, new_account: Callable
     assert data == {"me": {"id": str(account.member.id)}}
 
 
-async def test_subscriptions_per_connection_are_capped(start_ticking_app: Callable[..., TickingAppServer]) -> None:
+async def test_subscriptions_per_connection_are_capped(
+    start_ticking_app: Callable[..., TickingAppServer],
+) -> None:
     node = start_ticking_app(WS_MAX_SUBSCRIPTIONS_PER_CONNECTION="2")
     async with await GraphQLWebSocket.connect(node.ws_url) as ws:
         first, second = await ws.subscribe(TICKS), await ws.subscribe(TICKS)
@@ -159,7 +161,9 @@ async def test_browser_upgrade_from_cors_origin_is_accepted(app: AppServer) -> N
         assert await ws.next_data(op) == {"__typename": "Query"}
 
 
-async def test_connections_per_member_are_capped(start_app: Callable[..., AppServer], new_account: Callable) -> None:
+async def test_connections_per_member_are_capped(
+    start_app: Callable[..., AppServer], new_account: Callable
+) -> None:
     node = start_app(WS_MAX_CONNECTIONS_PER_MEMBER="2")
     account: Account = await new_account()
     first = await GraphQLWebSocket.connect(node.ws_url, token=account.token)
@@ -190,7 +194,8 @@ async def test_connections_per_member_are_counted_across_instances(
         held = [await GraphQLWebSocket.connect(node.ws_url, token=account.token) for node in (one, two)]
 
         refused = await GraphQLWebSocket.connect(two.ws_url, init=False)
-        await refused.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {account.token}"}})
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {account.token}"}}
+        await refused.send(init)
 
         assert await _closed_with(refused) == 4403
         await held[0].close()
@@ -210,4 +215,4 @@ async def test_protocol_closed_reports_code(app: AppServer) -> None:
         await ws.receive("early")
 
     assert closed.value.code == 4401
-    assert PROTOCOL == ws.connection.subprotocol
+    assert ws.connection.subprotocol == PROTOCOL

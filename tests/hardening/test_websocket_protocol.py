@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 
 import pytest
@@ -205,6 +206,30 @@ async def test_connections_per_member_are_counted_across_instances(
             await ws.close()
     finally:
         redis.stop()
+
+
+async def test_server_pings_idle_sockets(start_app: Callable[..., AppServer]) -> None:
+    node = start_app(WS_KEEPALIVE_INTERVAL="0.3")
+    frames: list[str] = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            frames.append(record.getMessage())
+
+    # the websockets library logs every control frame at DEBUG
+    logger = logging.getLogger("websockets.client")
+    recorder, level = Recorder(), logger.level
+    logger.addHandler(recorder)
+    logger.setLevel(logging.DEBUG)
+    try:
+        async with await GraphQLWebSocket.connect(node.ws_url):
+            await asyncio.sleep(1.2)
+    finally:
+        logger.removeHandler(recorder)
+        logger.setLevel(level)
+
+    pings = [frame for frame in frames if frame.startswith("< PING")]
+    assert len(pings) >= 2, frames
 
 
 async def test_protocol_closed_reports_code(app: AppServer) -> None:

@@ -15,7 +15,7 @@ import asyncio
 import gc
 import sys
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +32,11 @@ from starlette.staticfiles import StaticFiles
 from infra import db
 from infra.http import GraphQLView
 from infra.logging import configure_logging
+from infra.metrics import Metrics
+from infra.middleware import HardeningMiddleware
 from infra.services import Services
 from infra.settings import Settings, get_settings
-from schema.root import build_schema
+from schema.root import Schema, build_schema
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,10 +47,14 @@ def version() -> str:
         return str(tomllib.load(file)["project"]["version"])
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    schema_factory: Callable[[Settings, Metrics], Schema] = build_schema,
+) -> Starlette:
     settings = settings or get_settings()
     services = Services.create(settings)
-    view = GraphQLView(build_schema(settings), services)
+    metrics = Metrics(services)
+    view = GraphQLView(schema_factory(settings, metrics), services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await view.connection_slots.close()
             await services.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -85,12 +92,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/health", health),
         Route("/ready", ready),
+        Route("/metrics", metrics.endpoint),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
         Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
     ]
     middleware = [
+        Middleware(HardeningMiddleware, settings=settings, metrics=metrics),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
@@ -104,11 +113,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, factory: str = "main:create_app") -> None:
     import uvicorn
 
     uvicorn.run(
-        "main:create_app",
+        factory,
         factory=True,
         host=settings.host,
         port=settings.port,

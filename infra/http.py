@@ -7,12 +7,14 @@ It turns requests into a typed :class:`schema.context.Context`: the viewer comes
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -20,7 +22,9 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from infra.connections import ConnectionSlots
 from infra.logging import request_id_var
+from infra.middleware import ON_CLOSE
 from infra.services import Services
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
@@ -67,6 +71,20 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origin_list,
         )
         self.services = services
+        self.connection_slots = ConnectionSlots(services.redis, settings.ws_max_connections_per_member)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON bodies (and multipart ``operations``/``map``) must be objects, or a non-empty
+        batch of objects: anything else is the client's 400, not a crash further down."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from error
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            return value
+        raise HTTPException(400, "The request body must be a JSON object, or a non-empty array of them.")
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())
@@ -92,6 +110,7 @@ class GraphQLView(GraphQL[Context, None]):
         if header is None:  # the cookie (checked in get_context), or anonymous
             if context.auth_error:
                 raise ConnectionRejectionError()
+            await self._take_connection_slot(context)
             return None
         token = bearer_token(header)
         if token is None:
@@ -99,7 +118,22 @@ class GraphQLView(GraphQL[Context, None]):
         self._authenticate(context, token)
         if context.auth_error:
             raise ConnectionRejectionError()
+        await self._take_connection_slot(context)
         return None
+
+    async def _take_connection_slot(self, context: Context) -> None:
+        """Refuse (4403) a member's connection beyond ``WS_MAX_CONNECTIONS_PER_MEMBER``."""
+        if context.viewer is None:
+            return
+        member_id = context.viewer.id
+        slot = await self.connection_slots.acquire(member_id)
+        if slot is None:
+            raise ConnectionRejectionError({"message": "Too many open connections for this member."})
+
+        async def release() -> None:
+            await self.connection_slots.release(member_id, slot)
+
+        context.request.scope.setdefault(ON_CLOSE, []).append(release)
 
     def _authenticate(self, context: Context, token: str) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import strawberry
 from graphql import GraphQLError
@@ -10,11 +10,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts, challenges, notifications, proofs
 from schema.errors import format_error
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
+from schema.limits import OperationLimits
+from schema.observability import OperationObserver
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts, challenges, proofs, notifications)
@@ -45,12 +48,27 @@ class Schema(strawberry.Schema):
             format_error(error, execution_context)
 
 
-def build_schema(settings: Settings) -> Schema:
+def build_schema(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    *,
+    subscription: type | None = Subscription,
+) -> Schema:
+    """The API's schema; ``subscription`` lets tests add operations that other branches own."""
+    extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
+        partial(OperationLimits, settings=settings)
+    ]
+    if metrics is not None:
+        extensions.append(partial(OperationObserver, metrics=metrics))
     return Schema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
-        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        subscription=subscription,
+        extensions=extensions,
+        config=StrawberryConfig(
+            disable_field_suggestions=not settings.field_suggestions,
+            batching_config={"max_operations": settings.max_batch_size},
+        ),
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=SubscriptionExecutor,
     )

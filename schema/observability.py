@@ -1,0 +1,133 @@
+"""One log line and one set of metrics per GraphQL operation (HTTP or WebSocket).
+
+The log line carries the request id, the client's operation name, the root fields, the
+viewer id, the duration and the error code. Variables are logged only when the operation
+failed, and never the values of secrets (passwords, tokens, codes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from strawberry.extensions import SchemaExtension
+
+from infra.errors import DomainError, ErrorCode
+from infra.metrics import Metrics
+
+log = logging.getLogger("eroom.operations")
+
+SECRET_NAMES = frozenset(
+    {"password", "currentpassword", "newpassword", "token", "accesstoken", "refreshtoken", "code",
+     "verificationcode", "secret", "authorization"}
+)
+REDACTED = "[redacted]"
+MAX_LOGGED_STRING = 200
+MAX_ROOT_FIELDS = 3
+
+
+def redact(value: object) -> object:
+    """``value`` with every secret-named entry replaced, at any depth, and long strings cut."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if str(key).replace("_", "").lower() in SECRET_NAMES else redact(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value[:20]]
+    if isinstance(value, str) and len(value) > MAX_LOGGED_STRING:
+        return value[:MAX_LOGGED_STRING] + "…"
+    return value
+
+
+def error_code(error: GraphQLError) -> str:
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code.value
+    if original is None or isinstance(original, GraphQLError):
+        return ErrorCode.BAD_USER_INPUT.value
+    return ErrorCode.INTERNAL_SERVER_ERROR.value
+
+
+class OperationObserver(SchemaExtension):
+    def __init__(self, *, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        subscription = False
+        with contextlib.suppress(RuntimeError):
+            subscription = self._operation_type() == "subscription"
+        if subscription:
+            self.metrics.subscriptions.inc()
+        try:
+            yield
+        finally:
+            if subscription:
+                self.metrics.subscriptions.dec()
+            self._record(time.perf_counter() - started)
+
+    def _operation_type(self) -> str:
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            # not parsed yet: a cheap look at the first keyword is enough for the gauge
+            head = context.query.lstrip().split("{", 1)[0].split("(", 1)[0].split()
+            return head[0] if head and head[0] in ("query", "mutation", "subscription") else "query"
+        return str(context.operation_type.value)
+
+    def _root_fields(self) -> str:
+        document = self.execution_context.graphql_document
+        if document is None:
+            return "unparsed"
+        wanted = self.execution_context.operation_name
+        for definition in document.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            if wanted and (definition.name is None or definition.name.value != wanted):
+                continue
+            names = sorted(
+                {s.name.value for s in definition.selection_set.selections if isinstance(s, FieldNode)}
+            )
+            return ",".join(names[:MAX_ROOT_FIELDS]) or "fragments"
+        return "unknown"
+
+    def _errors(self) -> list[GraphQLError]:
+        context = self.execution_context
+        if context.pre_execution_errors:
+            return list(context.pre_execution_errors)
+        result = context.result
+        return list(result.errors or []) if result is not None else []
+
+    def _record(self, duration: float) -> None:
+        operation = self._root_fields()
+        try:
+            kind = self._operation_type()
+        except RuntimeError:
+            kind = "unknown"
+        errors = self._errors()
+        code = error_code(errors[0]) if errors else None
+        self.metrics.operations.labels(operation, kind, code or "ok").inc()
+        if kind != "subscription":
+            self.metrics.latency.labels(operation, kind).observe(duration)
+
+        context: Any = self.execution_context.context
+        viewer = getattr(context, "viewer", None)
+        entry: dict[str, object] = {
+            "operation": operation,
+            "operation_name": (self.execution_context.operation_name or "")[:64],
+            "operation_type": kind,
+            "viewer_id": getattr(viewer, "id", None),
+            "duration_ms": round(duration * 1000, 2),
+            "code": code,
+        }
+        if errors:
+            entry["variables"] = redact(self.execution_context.variables or {})
+        level = logging.ERROR if code == ErrorCode.INTERNAL_SERVER_ERROR.value else logging.INFO
+        log.log(level, "graphql operation", extra=entry)

@@ -4,7 +4,7 @@ Body caps are enforced while the body streams in (a missing or lying ``Content-L
 not help): ``MAX_JSON_BODY_BYTES`` for JSON, and for multipart uploads ``MAX_REQUEST_BYTES``
 in total, ``MAX_UPLOAD_FILES`` files of at most ``MAX_UPLOAD_BYTES`` each. Over a cap the
 client gets ``413`` with a GraphQL error body (``BAD_USER_INPUT``, ``field`` = ``body`` or
-``files``), before the GraphQL layer has buffered anything.
+``files``, or the variable an oversized file was meant for), before the GraphQL layer has buffered anything.
 
 WebSocket connections are counted for ``/metrics``; callbacks registered under
 ``scope[ON_CLOSE]`` (e.g. releasing a per-member connection slot) run when the socket ends.
@@ -32,6 +32,8 @@ log = logging.getLogger("eroom.access")
 ON_CLOSE = "eroom.on_close"
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+_NAME = re.compile(rb'\bname="([^"]*)"')
+_MAX_MAP_BYTES = 64 * 1024
 MEDIA_TYPES = {
     ".png": b"image/png",
     ".jpg": b"image/jpeg",
@@ -67,12 +69,18 @@ class _MultipartGuard:
         self.files = 0
         self.part_bytes = 0
         self.is_file = False
+        self.part_name = ""
+        # The spec's `map` part precedes the files: it tells which variable a file part fills,
+        # so an oversized file is reported against that field (e.g. `thumbnail`).
+        self.file_map: dict[str, list[str]] = {}
+        self._map_bytes = bytearray()
         self._header_field = b""
         self.parser = MultipartParser(
             boundary,
             callbacks={
                 "on_part_begin": self._begin,
                 "on_part_data": self._data,
+                "on_part_end": self._end,
                 "on_header_field": self._header_name,
                 "on_header_value": self._header_value,
             },
@@ -84,13 +92,33 @@ class _MultipartGuard:
     def _begin(self) -> None:
         self.part_bytes = 0
         self.is_file = False
+        self.part_name = ""
         self._header_field = b""
+
+    def _end(self) -> None:
+        if self.part_name == "map" and not self.is_file:
+            try:
+                parsed = orjson.loads(bytes(self._map_bytes))
+            except orjson.JSONDecodeError:
+                return  # the GraphQL layer reports a malformed map
+            if isinstance(parsed, dict):
+                self.file_map = {str(key): value for key, value in parsed.items() if isinstance(value, list)}
+
+    def _file_field(self) -> str:
+        paths = self.file_map.get(self.part_name) or []
+        segments = str(paths[0]).split(".") if paths else []
+        names = [segment for segment in segments[1:] if not segment.isdigit()]
+        return names[-1] if names else "files"
 
     def _header_name(self, data: bytes, start: int, end: int) -> None:
         self._header_field = data[start:end].lower()
 
     def _header_value(self, data: bytes, start: int, end: int) -> None:
-        if self._header_field == b"content-disposition" and b"filename=" in data[start:end]:
+        value = data[start:end]
+        if self._header_field == b"content-disposition":
+            name = _NAME.search(value)
+            self.part_name = name.group(1).decode(errors="replace") if name else ""
+        if self._header_field == b"content-disposition" and b"filename=" in value:
             self.is_file = True
             self.files += 1
             if self.files > self.settings.max_upload_files:
@@ -99,8 +127,11 @@ class _MultipartGuard:
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         self.part_bytes += end - start
+        if self.part_name == "map" and not self.is_file and len(self._map_bytes) < _MAX_MAP_BYTES:
+            self._map_bytes += data[start:end]
         if self.is_file and self.part_bytes > self.settings.max_upload_bytes:
-            raise BodyTooLargeError(f"A file may be at most {self.settings.max_upload_bytes} bytes.", "files")
+            limit_mb = self.settings.max_upload_bytes // (1024 * 1024)
+            raise BodyTooLargeError(f"Files may be at most {limit_mb} MB.", self._file_field())
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -53,6 +53,31 @@ DATE_TIME = ScalarDefinition(
     parse_literal=None,
 )
 
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.date: DATE, dt.datetime: DATE_TIME}
+def _parse_upload(value: object) -> object:
+    # A file arrives only through the multipart request spec, as an object we can read;
+    # anything else (a string, a number) is the client's mistake, not a server crash.
+    if not callable(getattr(value, "read", None)):
+        raise ValueError("Upload a file with a multipart request (GraphQL multipart request spec).")
+    return value
+
+
+def _upload_literal(node: object, variables: object = None) -> object:
+    raise ValueError("Files cannot be written inline; send them as multipart variables.")
+
+
+UPLOAD = ScalarDefinition(
+    name="Upload",
+    description="A file sent per the GraphQL multipart request spec (apollo-upload-client).",
+    specified_by_url=None,
+    serialize=lambda value: value,
+    parse_value=_parse_upload,
+    parse_literal=_upload_literal,
+)
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    dt.date: DATE,
+    dt.datetime: DATE_TIME,
+    Upload: UPLOAD,
+}
 
 __all__ = ["SCALAR_OVERRIDES", "Date", "DateTime", "Upload"]

@@ -1,0 +1,109 @@
+"""Chat fan-out baseline: bare broadcaster + a bare Starlette WebSocket endpoint.
+
+Every subscriber gets its own broadcaster subscription and the same graphql-transport-ws
+``next`` frame our ``roomEvents`` sends, serialised per subscriber: the naive-but-bare design.
+``POST /publish`` stands in for ``sendMessage`` (it only publishes; nothing is stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import orjson
+from broadcaster import Broadcast
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from infra.settings import Settings
+
+PROTOCOL = "graphql-transport-ws"
+
+
+def create_app() -> Starlette:
+    settings = Settings()
+    broadcast = Broadcast(settings.bus_url)
+    ids = itertools.count(1)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await broadcast.connect()
+        try:
+            yield
+        finally:
+            await broadcast.disconnect()
+
+    async def health(request: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    async def publish(request: Request) -> Response:
+        data = orjson.loads(await request.body())
+        number = next(ids)
+        now = datetime.now(UTC).isoformat()
+        cursor = base64.urlsafe_b64encode(f"m:{number}".encode()).decode()
+        event = {
+            "type": "MESSAGE",
+            "cursor": cursor,
+            "at": now,
+            "message": {
+                "id": str(number),
+                "cursor": cursor,
+                "body": data["body"],
+                "createdAt": now,
+                "sender": {"id": str(data["senderId"]), "nickname": data["nickname"]},
+            },
+        }
+        await broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
+        return Response(orjson.dumps({"data": {"sendMessage": {"id": str(number)}}}), media_type="application/json")
+
+    async def subscribe(websocket: WebSocket) -> None:
+        await websocket.accept(subprotocol=PROTOCOL)
+        try:
+            init = orjson.loads(await websocket.receive_text())
+            if init.get("type") != "connection_init":
+                await websocket.close(4400)
+                return
+            await websocket.send_text('{"type":"connection_ack"}')
+            start = orjson.loads(await websocket.receive_text())
+            operation_id = start["id"]
+            channel = f"room:{start['payload']['variables']['challengeId']}"
+        except WebSocketDisconnect:
+            return
+
+        async def forward() -> None:
+            async with broadcast.subscribe(channel) as subscriber:
+                async for message in subscriber:  # type: ignore[union-attr]
+                    frame = {
+                        "id": operation_id,
+                        "type": "next",
+                        "payload": {"data": {"roomEvents": orjson.loads(message.message)}},
+                    }
+                    await websocket.send_text(orjson.dumps(frame).decode())
+
+        sender = asyncio.create_task(forward())
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+
+    return Starlette(
+        routes=[
+            Route("/health", health),
+            Route("/publish", publish, methods=["POST"]),
+            WebSocketRoute("/graphql", subscribe),
+        ],
+        lifespan=lifespan,
+    )

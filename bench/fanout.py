@@ -75,7 +75,8 @@ def graphql_publisher(client: httpx.AsyncClient, url: str, room: ChatRoom) -> Pu
 
     async def publish(seq: int) -> bool:
         variables = {"challengeId": str(room.challenge_id), "body": body_for(seq)}
-        response = await client.post(url, json={"query": SEND_MESSAGE, "variables": variables}, headers=headers)
+        payload = {"query": SEND_MESSAGE, "variables": variables}
+        response = await client.post(url, json=payload, headers=headers)
         return response.status_code == 200 and not response.json().get("errors")
 
     return publish
@@ -92,7 +93,8 @@ def bare_publisher(client: httpx.AsyncClient, url: str, room: ChatRoom) -> Publi
 
 
 async def measure(
-    *, ws_urls: list[str], server_pids: list[int], room: ChatRoom, publish: Publish, rate: float, duration: float
+    *, ws_urls: list[str], server_pids: list[int], room: ChatRoom, publish: Publish, rate: float,
+    duration: float,
 ) -> FanoutResult:
     targets = [
         Target(ws_urls[i % len(ws_urls)], seat.token, ROOM_EVENTS, {"challengeId": str(room.challenge_id)})

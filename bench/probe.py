@@ -19,7 +19,8 @@ def operations(graphql_url: str) -> set[str]:
     body = httpx.post(graphql_url, json={"query": INTROSPECTION}, timeout=10).json()
     schema = body["data"]["__schema"]
     found: set[str] = set()
-    for root, key in (("Query", "queryType"), ("Mutation", "mutationType"), ("Subscription", "subscriptionType")):
+    roots = (("Query", "queryType"), ("Mutation", "mutationType"), ("Subscription", "subscriptionType"))
+    for root, key in roots:
         for entry in (schema.get(key) or {}).get("fields") or []:
             found.add(f"{root}.{entry['name']}")
     return found

@@ -38,7 +38,8 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     async with World(stack.env) as world:
         leader, *members = await world.members(size + 1)
         room = await world.challenge(leader, members, title="Reconnect storm")
-    targets = [Target(apps[i % instances].ws_url, seat.token, ROOM_EVENTS, {"challengeId": str(room.challenge_id)})
+    variables = {"challengeId": str(room.challenge_id)}
+    targets = [Target(apps[i % instances].ws_url, seat.token, ROOM_EVENTS, variables)
                for i, seat in enumerate(members)]
     pool = SubscriberPool(targets, math.ceil(size / SUBSCRIBERS_PER_PROCESS))
     await asyncio.to_thread(pool.start)
@@ -76,7 +77,8 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     row.notes.append(
         f"ours: {len(acked)} messages x {size} subscribers, {result.missing} missing, {result.duplicates} "
         f"duplicates, catch-up p50 {percentile(result.catch_up, 0.5) * 1000:.0f} ms / max "
-        f"{catch_up * 1000:.0f} ms, {failures} failed sends" + (f", errors: {result.errors[:3]}" if result.errors else "")
+        f"{catch_up * 1000:.0f} ms, {failures} failed sends"
+        + (f", errors: {result.errors[:3]}" if result.errors else "")
     )
     row.met = result.missing == 0 and result.duplicates == 0 and not result.errors and failures == 0
     return [emit(row)]

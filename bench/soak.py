@@ -48,8 +48,8 @@ async def metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
 
 
 async def soak(
-    *, pid: int, base_url: str, ws_url: str, room: ChatRoom, publish: Publish, subscribers: int, seconds: float,
-    client: httpx.AsyncClient,
+    *, pid: int, base_url: str, ws_url: str, room: ChatRoom, publish: Publish, subscribers: int,
+    seconds: float, client: httpx.AsyncClient,
 ) -> tuple[float, int, int, dict[str, float], dict[str, float], int]:
     """(RSS growth after warm-up, fds before, fds after, gauges before, gauges after, churned)."""
     variables = {"challengeId": str(room.challenge_id)}
@@ -94,8 +94,10 @@ async def soak(
     return growth, fds_before, open_files(pid), gauges_before, await metrics(client, base_url), churned
 
 
-def describe(side: str, growth: float, fds: tuple[int, int], gauges: tuple[dict[str, float], dict[str, float]],
-             churned: int) -> str:
+def describe(
+    side: str, growth: float, fds: tuple[int, int], gauges: tuple[dict[str, float], dict[str, float]],
+    churned: int,
+) -> str:
     text = f"{side}: RSS growth after warm-up {growth:+.1%}, open fds {fds[0]} -> {fds[1]}, {churned} churned"
     changed = {k: (gauges[0].get(k), v) for k, v in gauges[1].items() if gauges[0].get(k) != v}
     return text + (f", /metrics changes {changed}" if changed else ", /metrics: none or unchanged")

@@ -63,16 +63,17 @@ class ServerProcess:
         return self.process.pid
 
     def start(self, timeout: float = 30.0) -> None:
-        log_file = tempfile.NamedTemporaryFile(prefix="eroom-bench-", suffix=".log", delete=False)
-        self.log_path = Path(log_file.name)
+        handle, name = tempfile.mkstemp(prefix="eroom-bench-", suffix=".log")
+        self.log_path = Path(name)
         command = [
             sys.executable, "-m", "uvicorn", self.app, "--factory",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log", "--ws-max-size", str(64 * 1024),
         ]
         self.process = subprocess.Popen(
-            command, cwd=PROJECT, env={**os.environ, **self.env}, stdout=log_file, stderr=subprocess.STDOUT
+            command, cwd=PROJECT, env={**os.environ, **self.env}, stdout=handle, stderr=subprocess.STDOUT
         )
+        os.close(handle)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

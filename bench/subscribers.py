@@ -71,7 +71,8 @@ class _Subscriber:
         variables = dict(self.target.variables)
         if after is not None:
             variables["after"] = after
-        message = {"id": "1", "type": "subscribe", "payload": {"query": self.target.query, "variables": variables}}
+        payload = {"query": self.target.query, "variables": variables}
+        message = {"id": "1", "type": "subscribe", "payload": payload}
         await connection.send(orjson.dumps(message).decode())
         self.connection = connection
 
@@ -187,7 +188,7 @@ def _worker(
         result = asyncio.run(
             _worker_main(targets, ready, stop, drop, drop_target, delivered, frames, expected_last)
         )
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which fails the run
+    except BaseException as error:
         ready.put(-1)
         result = WorkerResult(errors=[repr(error)])
     results.put(result)

@@ -37,7 +37,10 @@ def create_app() -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await broadcast.connect()
         try:
-            yield
+            # broadcaster 0.3.1's Redis backend loses its listener when the first subscription
+            # races it (it then never delivers); one subscription held for the app's life avoids it.
+            async with broadcast.subscribe("bench:keepalive"):
+                yield
         finally:
             await broadcast.disconnect()
 
@@ -62,7 +65,8 @@ def create_app() -> Starlette:
             },
         }
         await broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
-        return Response(orjson.dumps({"data": {"sendMessage": {"id": str(number)}}}), media_type="application/json")
+        reply = orjson.dumps({"data": {"sendMessage": {"id": str(number)}}})
+        return Response(reply, media_type="application/json")
 
     async def subscribe(websocket: WebSocket) -> None:
         await websocket.accept(subprotocol=PROTOCOL)

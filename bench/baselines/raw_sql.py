@@ -112,11 +112,11 @@ def create_app() -> Starlette:
         one, = placeholders(1)
         p = placeholders(5)
         async with in_transaction() as connection:
-            _, bumped = await connection.execute_query(
+            bumped = await connection.execute_query_dict(
                 f"UPDATE room SET last_seq = last_seq + 1 WHERE id = {one} RETURNING last_seq", [room_id]
             )
             seq = bumped[0]["last_seq"]
-            _, inserted = await connection.execute_query(
+            inserted = await connection.execute_query_dict(
                 f"INSERT INTO message (room_id, seq, sender_id, body, created_at)"
                 f" VALUES ({', '.join(p)}) RETURNING id",
                 [room_id, seq, viewer, body, now if not sqlite else now.isoformat()],

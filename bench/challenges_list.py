@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 
 from bench.load import LoadResult, Request, closed_loop, graphql_request
 from bench.measure import CpuMeter, Latency

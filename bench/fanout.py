@@ -167,6 +167,8 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                 if size >= 500:
                     row.met = row.met and ours.latency.p99_ms <= TARGET_P99_MS
             rows.append(emit(row))
-    for server in [*baselines, *apps]:
-        server.stop()
+    for baseline in baselines:
+        baseline.stop()
+    for app in apps:
+        app.stop()
     return rows

@@ -23,13 +23,13 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from infra.settings import Settings
+from infra.settings import get_settings
 
 PROTOCOL = "graphql-transport-ws"
 
 
 def create_app() -> Starlette:
-    settings = Settings()
+    settings = get_settings()
     broadcast = Broadcast(settings.bus_url)
     ids = itertools.count(1)
 
@@ -85,6 +85,8 @@ def create_app() -> Starlette:
         async def forward() -> None:
             async with broadcast.subscribe(channel) as subscriber:
                 async for message in subscriber:  # type: ignore[union-attr]
+                    if message is None:
+                        continue
                     frame = {
                         "id": operation_id,
                         "type": "next",

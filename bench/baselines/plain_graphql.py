@@ -19,14 +19,14 @@ from starlette.routing import Route
 
 from infra.http import bearer_token
 from infra.services import Services
-from infra.settings import Settings
+from infra.settings import get_settings
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.root import build_schema
 
 
 def create_app() -> Starlette:
-    settings = Settings()
+    settings = get_settings()
     services = Services.create(settings)
     schema = build_schema(settings)._schema
 

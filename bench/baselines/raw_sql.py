@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from infra import db
 from infra.http import bearer_token
-from infra.settings import Settings
+from infra.settings import get_settings
 from infra.tokens import InvalidToken, decode_access_token
 
 CHALLENGES_SQL = (
@@ -41,7 +41,7 @@ MEMBERSHIPS_SQL = (
 
 
 def create_app() -> Starlette:
-    settings = Settings()
+    settings = get_settings()
     broadcast = Broadcast(settings.bus_url)
     sqlite = settings.is_sqlite
 

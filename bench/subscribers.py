@@ -71,8 +71,8 @@ class _Subscriber:
         variables = dict(self.target.variables)
         if after is not None:
             variables["after"] = after
-        payload: dict[str, object] = {"query": self.target.query, "variables": variables}
-        message: dict[str, object] = {"id": "1", "type": "subscribe", "payload": payload}
+        operation = {"query": self.target.query, "variables": variables}
+        message = {"id": "1", "type": "subscribe", "payload": operation}
         await connection.send(orjson.dumps(message).decode())
         self.connection = connection
 

@@ -54,13 +54,27 @@ async def soak(
     """(RSS growth after warm-up, fds before, fds after, gauges before, gauges after, churned)."""
     variables = {"challengeId": str(room.challenge_id)}
     seats = room.members
-    fds_before, gauges_before = open_files(pid), await metrics(client, base_url)
     live: list[tuple[_Subscriber, asyncio.Task[None]]] = []
 
     async def open_one() -> None:
         sub = _Subscriber(Target(ws_url, random.choice(seats).token, ROOM_EVENTS, variables))
         await sub.open()
         live.append((sub, asyncio.create_task(sub.read())))
+
+    async def close_all() -> None:
+        while live:
+            sub, task = live.pop()
+            await sub.close()
+            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.sleep(1.0)  # let the server notice the disconnects
+
+    # One open/publish/close cycle first, so that lazily opened files and pools (database
+    # files, the publisher's keep-alive connection) are in the "before" count.
+    for _ in range(subscribers):
+        await open_one()
+    await steady(publish, rate=MESSAGE_RATE, duration=1.0)
+    await close_all()
+    fds_before, gauges_before = open_files(pid), await metrics(client, base_url)
 
     for _ in range(subscribers):
         await open_one()
@@ -85,10 +99,7 @@ async def soak(
             await asyncio.sleep(0.5)
 
     await asyncio.gather(churn(), sample(), steady(publish, rate=MESSAGE_RATE, duration=seconds))
-    for sub, task in live:
-        await sub.close()
-        await asyncio.gather(task, return_exceptions=True)
-    await asyncio.sleep(1.0)  # let the server notice the last disconnects
+    await close_all()
     warm = [rss for at, rss in samples if at >= seconds * WARM_UP_FRACTION] or [samples[-1][1]]
     growth = (warm[-1] - warm[0]) / warm[0]
     return growth, fds_before, open_files(pid), gauges_before, await metrics(client, base_url), churned

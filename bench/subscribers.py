@@ -101,6 +101,8 @@ class _Subscriber:
         self.cursor = event.get("cursor") or self.cursor
         seq_text, _, sent = event["message"]["body"].partition(" ")
         seq = int(seq_text)
+        if seq <= 0:
+            return  # warm-up traffic, not measured
         if seq in self.seen:
             self.duplicates += 1
             return

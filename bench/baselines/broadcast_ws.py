@@ -32,6 +32,7 @@ def create_app() -> Starlette:
     settings = get_settings()
     broadcast = Broadcast(settings.bus_url)
     ids = itertools.count(1)
+    entering = asyncio.Lock()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -83,7 +84,11 @@ def create_app() -> Starlette:
             return
 
         async def forward() -> None:
-            async with broadcast.subscribe(channel) as subscriber:
+            async with contextlib.AsyncExitStack() as stack:
+                # broadcaster 0.3.1 loses all but one of several *concurrent* first subscribers
+                # of a channel on Redis (each overwrites the channel's queue set): enter one at a time.
+                async with entering:
+                    subscriber = await stack.enter_async_context(broadcast.subscribe(channel))
                 async for message in subscriber:  # type: ignore[union-attr]
                     if message is None:
                         continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,10 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self._exit.close()
+        for server in (self.postgres, self.redis):
+            if server is not None:
+                shutil.rmtree(server.directory, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def start_app(self, **overrides: str) -> AppServer:
         server = AppServer(env={**self.env, **overrides})

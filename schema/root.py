@@ -14,10 +14,10 @@ from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts, challenges, notifications, proofs
 from schema.errors import format_error
-from schema.scalars import SCALAR_OVERRIDES
-from subscriptions.executor import SubscriptionExecutor
 from schema.limits import OperationLimits
 from schema.observability import OperationObserver
+from schema.scalars import SCALAR_OVERRIDES
+from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
 DOMAINS = (accounts, challenges, proofs, notifications)

@@ -29,7 +29,7 @@ CODE_FIELD = "verificationCode"
 WRONG_CODE = "The verification code is wrong or has expired. Request a new one."
 
 
-class MailUnavailable(DomainError):  # noqa: N818 - named like the other domain errors
+class MailUnavailable(DomainError):
     default_message = "We could not send the verification email right now. Try again in a moment."
 
 

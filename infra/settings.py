@@ -52,7 +52,6 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
-    public_url: str = Field("", alias="PUBLIC_URL")
 
     database_url: str = Field("sqlite://var/eroom.sqlite3", alias="DATABASE_URL")
     redis_url: str = Field("", alias="REDIS_URL")
@@ -80,7 +79,6 @@ class Settings(BaseSettings):
 
     media_dir: Path = Field(VAR_DIR / "media", alias="MEDIA_DIR")
     media_url: str = Field("/media/", alias="MEDIA_URL")
-    static_dir: Path = Field(Path("static"), alias="STATIC_DIR")
 
     kakao_client_id: str = Field("", alias="KAKAO_CLIENT_ID")
     kakao_client_secret: str = Field("", alias="KAKAO_CLIENT_SECRET")

@@ -11,11 +11,11 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from infra.settings import Settings
-from schema import accounts
+from schema import accounts, chat, realtime
 from schema.errors import format_error
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
-DOMAINS = (accounts,)
+DOMAINS = (accounts, chat, realtime)
 
 
 def _merged(name: str) -> type | None:

@@ -6,9 +6,12 @@ import strawberry
 
 from models import challenges as models
 from resolvers.accounts.loaders import MemberByIdLoader
+from resolvers.chat.loaders import RoomByChallengeIdLoader
+from resolvers.chat.queries import ensure_room
 from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
+from schema.types.chat import Room
 
 Category = strawberry.enum(models.Category, name="Category")
 ChallengerRole = strawberry.enum(models.Role, name="ChallengerRole")
@@ -63,3 +66,11 @@ class Challenge:
         member = await info.context.loader(MemberByIdLoader).load(self._leader_id)
         assert member is not None  # leader_id is a foreign key
         return Member.from_model(member)
+
+    @strawberry.field
+    async def room(self, info: Info) -> Room:
+        challenge_id = int(self.id)
+        room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
+        if room is None:  # challenges made before rooms existed get theirs on first use
+            room = await ensure_room(challenge_id=challenge_id)
+        return Room(id=strawberry.ID(str(room.id)), _challenge_id=challenge_id)

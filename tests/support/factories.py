@@ -65,7 +65,7 @@ async def make_challenge(
         start_date=start_date or today,
         due_date=due_date or today + dt.timedelta(days=30),
         frequency="DAILY",
-        auth_explanation="Screenshot of the solution",
+        auth_explanation="Screenshot of solution",
         limit_attendance=limit_attendance,
         current_attendance=1,
         leader=leader.member,

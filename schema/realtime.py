@@ -7,6 +7,7 @@ a cursor with no gap and no duplicate; the generators live in ``subscriptions/``
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 import strawberry
 
@@ -35,13 +36,16 @@ class Subscription:
     ) -> AsyncGenerator[RoomEvent, None]:
         challenge_pk = parse_id(challenge_id, field="challengeId")
         after_seq = parse_room_cursor(after, challenge_id=challenge_pk, field="after") if after else None
-        async for event in room_events(
+        stream = room_events(
             services=info.context.services,
             viewer=info.context.require_viewer(),
             challenge_id=challenge_pk,
             after_seq=after_seq,
-        ):
-            yield RoomEvent.from_payload(event)
+        )
+        # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
+        async with aclosing(stream):
+            async for event in stream:
+                yield RoomEvent.from_payload(event)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -52,7 +56,9 @@ class Subscription:
     )
     async def notifications(self, info: Info, after: str | None = None) -> AsyncGenerator[Notification, None]:
         after_seq = decode_int_cursor(after, NOTIFICATION_CURSOR, field="after") if after else None
-        async for row in notification_stream(
+        stream = notification_stream(
             services=info.context.services, viewer=info.context.require_viewer(), after_seq=after_seq
-        ):
-            yield Notification.from_model(row)
+        )
+        async with aclosing(stream):
+            async for row in stream:
+                yield Notification.from_model(row)

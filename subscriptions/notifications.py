@@ -8,7 +8,7 @@ on the bus and a ``bus_reconnected`` marker all go through one path, with no gap
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from infra.services import Services
 from infra.viewer import Viewer
@@ -34,7 +34,7 @@ async def _after(member_id: int, after_seq: int) -> AsyncIterator[Notification]:
 
 async def notification_stream(
     *, services: Services, viewer: Viewer, after_seq: int | None
-) -> AsyncIterator[Notification]:
+) -> AsyncGenerator[Notification, None]:
     hub = services.hub
     queue: asyncio.Queue[object] = asyncio.Queue()
     hub.live_subscriptions += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 
 from infra.errors import Forbidden, NotFound
@@ -43,7 +43,7 @@ async def _catch_up(
 
 async def room_events(
     *, services: Services, viewer: Viewer, challenge_id: int, after_seq: int | None
-) -> AsyncIterator[RoomEventPayload]:
+) -> AsyncGenerator[RoomEventPayload, None]:
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
     hub, presence = services.hub, services.presence
     connection = secrets.token_hex(8)

@@ -73,7 +73,9 @@ mutation Send($challengeId: ID!, $body: String!, $clientMessageId: String) {
 """
 
 
-async def send(app: AppServer, account: Account, challenge_id: str, body: str, **extra: Any) -> dict[str, Any]:
+async def send(
+    app: AppServer, account: Account, challenge_id: str, body: str, **extra: Any
+) -> dict[str, Any]:
     async with GraphQLClient(app.url, token=account.token) as graphql:
         result = await graphql.execute(SEND_MESSAGE, {"challengeId": challenge_id, "body": body, **extra})
     return result.ok()["sendMessage"]  # type: ignore[no-any-return]
@@ -92,7 +94,9 @@ class Local:
         return Context(services=self.services, request=None, viewer=viewer)  # type: ignore[arg-type]
 
     async def subscribe(self, query: str, variables: dict[str, Any], account: Account | None) -> Any:
-        return await self.schema.subscribe(query, variable_values=variables, context_value=self.context(account))
+        return await self.schema.subscribe(
+            query, variable_values=variables, context_value=self.context(account)
+        )
 
 
 @pytest.fixture

@@ -43,12 +43,15 @@ async def next_of(socket: GraphQLWebSocket, op: str, type: str) -> dict[str, Any
 async def operation_errors(socket: GraphQLWebSocket, op: str) -> list[dict[str, Any]]:
     """The errors that ended an operation (an ``error`` message or a ``next`` with errors)."""
     message = await socket.receive(op)
-    errors: list[dict[str, Any]] = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    errors: list[dict[str, Any]] = (
+        message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    )
     return errors
 
 
-async def open_room(sockets: OpenSocket, app: AppServer, account: Any, crew: Crew, after: str | None = None
-                    ) -> tuple[GraphQLWebSocket, str]:
+async def open_room(
+    sockets: OpenSocket, app: AppServer, account: Any, crew: Crew, after: str | None = None
+) -> tuple[GraphQLWebSocket, str]:
     socket = await sockets(account, server=app)
     op = await socket.subscribe(ROOM_EVENTS, {"challengeId": crew.id, "after": after})
     joined = await next_of(socket, op, "JOIN")
@@ -80,7 +83,9 @@ async def test_messages_fan_out_in_order_to_every_subscriber(
     app: AppServer, crew: Crew, sockets: OpenSocket
 ) -> None:
     # given three subscribers
-    subscribers = [await open_room(sockets, app, account, crew) for account in (crew.leader, crew.alice, crew.bob)]
+    subscribers = [
+        await open_room(sockets, app, account, crew) for account in (crew.leader, crew.alice, crew.bob)
+    ]
 
     # when alice sends ten messages
     sent = [await send(app, crew.alice, crew.id, f"message {n}") for n in range(10)]
@@ -91,7 +96,11 @@ async def test_messages_fan_out_in_order_to_every_subscriber(
         assert [event["message"]["body"] for event in received] == [f"message {n}" for n in range(10)]
         assert [event["cursor"] for event in received] == [message["cursor"] for message in sent]
         assert received[0]["message"]["sender"]["id"] == crew.alice.id
-        assert {m["id"] for m in received[-1]["onlineMembers"]} == {crew.leader.id, crew.alice.id, crew.bob.id}
+        assert {m["id"] for m in received[-1]["onlineMembers"]} == {
+            crew.leader.id,
+            crew.alice.id,
+            crew.bob.id,
+        }
     assert await Message.filter(room__challenge_id=crew.challenge.id).count() == 10
 
 
@@ -132,7 +141,9 @@ async def test_subscribe_as_outsider_is_forbidden(app: AppServer, crew: Crew, so
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_subscribe_anonymously_is_unauthenticated(app: AppServer, crew: Crew, sockets: OpenSocket) -> None:
+async def test_subscribe_anonymously_is_unauthenticated(
+    app: AppServer, crew: Crew, sockets: OpenSocket
+) -> None:
     # given an anonymous connection
     socket = await sockets(None, server=app)
 

@@ -32,12 +32,9 @@ async def create_notification(
     await Member.filter(id=member_id).using_db(connection).update(
         notification_seq=F("notification_seq") + 1
     )
-    seq = (
-        await Member.filter(id=member_id)
-        .using_db(connection)
-        .values_list("notification_seq", flat=True)
-        .first()
-    )
+    # ValuesListQuery has no .first() in Tortoise 1.1.9: read the row itself.
+    member = await Member.filter(id=member_id).using_db(connection).only("id", "notification_seq").get()
+    seq = member.notification_seq
     return await Notification.create(
         using_db=connection,
         member_id=member_id,

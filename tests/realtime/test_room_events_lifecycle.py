@@ -3,6 +3,7 @@ so the test can publish on the bus the subscription reads and watch the live cou
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -26,17 +27,17 @@ subscription Room($challengeId: ID!, $after: String) {
 
 
 async def next_event(stream: AsyncGenerator[Any, None]) -> dict[str, Any]:
-    result = await anext(stream)
+    result = await asyncio.wait_for(anext(stream), 10)
     assert not result.errors, result.errors
     return result.data["roomEvents"]  # type: ignore[no-any-return]
 
 
 async def final_error(stream: AsyncGenerator[Any, None]) -> dict[str, Any]:
     """The error the stream ended with (then nothing more)."""
-    async for result in stream:
+    while True:
+        result = await asyncio.wait_for(anext(stream), 10)
         if result.errors:
             return result.errors[0].formatted  # type: ignore[no-any-return]
-    raise AssertionError("the stream ended without an error")
 
 
 async def open_stream(local: Local, crew: Crew, account: Account) -> AsyncGenerator[Any, None]:

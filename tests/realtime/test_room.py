@@ -14,7 +14,7 @@ ROOM = """
 query Room($challengeId: ID!, $last: Int, $before: String) {
   room(challengeId: $challengeId) {
     id
-    challenge { id title }
+    challenge { id title room { id } }
     messages(last: $last, before: $before) {
       edges { cursor node { id body } }
       nodes { body cursor sender { id } }
@@ -48,7 +48,7 @@ async def test_messages_page_backwards_oldest_first_within_a_page(
     assert pages == [["m4", "m5", "m6"], ["m1", "m2", "m3"], ["m0"]]
     first = (await graphql.execute(ROOM, {"challengeId": crew.id, "last": 3})).ok()["room"]
     assert first["id"] == str((await Room.get(challenge_id=crew.challenge.id)).id)
-    assert first["challenge"] == {"id": crew.id, "title": crew.challenge.title}
+    assert first["challenge"] == {"id": crew.id, "title": crew.challenge.title, "room": {"id": first["id"]}}
     assert first["messages"]["edges"][0]["cursor"] == first["messages"]["pageInfo"]["startCursor"]
     assert first["messages"]["nodes"][0]["sender"]["id"] == crew.alice.id
 

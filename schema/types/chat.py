@@ -117,6 +117,7 @@ class Room:
 
     @strawberry.field
     async def challenge(self, info: Info) -> Annotated[Challenge, strawberry.lazy("schema.types.challenges")]:
+        # Imported here: schema.types.challenges imports this module (Challenge.room).
         from schema.types.challenges import Challenge
 
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)

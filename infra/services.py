@@ -13,6 +13,8 @@ from infra.mail import Mailer, build_mailer
 from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
+from subscriptions.hub import Hub
+from subscriptions.presence import Presence
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +27,22 @@ class Services:
     mailer: Mailer
     limiter: Limiter
     redis: Redis | None
+    hub: Hub
+    presence: Presence
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        bus = Bus(settings.bus_url)
         return cls(
             settings=settings,
-            bus=Bus(settings.bus_url),
+            bus=bus,
             storage=Storage(settings),
             mailer=build_mailer(settings),
             limiter=Limiter(redis),
             redis=redis,
+            hub=Hub(bus),
+            presence=Presence(bus, redis, settings.presence_ttl),
         )
 
     async def open(self) -> None:
@@ -44,8 +51,10 @@ class Services:
         await db.open_database(self.settings)
         self.storage.open()
         await self.bus.connect()
+        await self.presence.start()
 
     async def close(self) -> None:
+        await self.presence.stop()
         await self.bus.disconnect()
         await db.close_database()
         if self.redis is not None:

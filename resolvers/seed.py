@@ -41,9 +41,19 @@ MEMBERS = (
 
 CHALLENGES: tuple[tuple[str, Category, str, str], ...] = (
     ("매일 알고리즘 한 문제", Category.IT, "백준/프로그래머스 한 문제씩 풀고 인증해요.", "풀이 화면 캡처"),
-    ("English shadowing 30분", Category.FOREIGN_LANGUAGE, "Shadow a podcast for 30 minutes.", "녹음 파일 링크"),
+    (
+        "English shadowing 30분",
+        Category.FOREIGN_LANGUAGE,
+        "Shadow a podcast for 30 minutes.",
+        "녹음 파일 링크",
+    ),
     ("수학의 정석 완주", Category.MATH, "하루 5페이지씩 풀어요.", "풀이 노트 사진"),
-    ("과학 다큐 보고 정리", Category.SCIENCE, "Watch one documentary a week and summarise it.", "요약 노트 사진"),
+    (
+        "과학 다큐 보고 정리",
+        Category.SCIENCE,
+        "Watch one documentary a week and summarise it.",
+        "요약 노트 사진",
+    ),
     ("고전 읽기 모임", Category.HUMANITIES, "한 달에 고전 한 권.", "읽은 페이지 사진"),
     ("매일 스케치 한 장", Category.ARTS_AND_PHYSICAL_EDUCATION, "Draw one sketch every day.", "스케치 사진"),
     ("자격증 공부 같이 해요", Category.ETC, "정보처리기사 필기 대비.", "공부 시간 기록"),
@@ -116,7 +126,9 @@ async def _world(services: Services, members: list[Member]) -> None:
             image=None,
         )
         if decision is not None:
-            await review_proof(services=services, viewer=_viewer(leader), proof_id=proof.id, decision=decision)
+            await review_proof(
+                services=services, viewer=_viewer(leader), proof_id=proof.id, decision=decision
+            )
 
 
 async def seed(settings: Settings) -> None:

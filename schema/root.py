@@ -12,7 +12,7 @@ from strawberry.types import ExecutionContext
 
 from infra.metrics import Metrics
 from infra.settings import Settings
-from schema import accounts, challenges, notifications, proofs
+from schema import accounts, challenges, chat, notifications, proofs, realtime
 from schema.errors import format_error
 from schema.limits import OperationLimits
 from schema.observability import OperationObserver
@@ -20,7 +20,7 @@ from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
-DOMAINS = (accounts, challenges, proofs, notifications)
+DOMAINS = (accounts, challenges, proofs, notifications, chat, realtime)
 
 
 def _merged(name: str) -> type | None:

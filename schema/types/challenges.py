@@ -16,9 +16,12 @@ from resolvers.challenges.loaders import (
     MembershipsByMemberIdLoader,
 )
 from resolvers.challenges.rules import ChallengeFields
+from resolvers.chat.loaders import RoomByChallengeIdLoader
+from resolvers.chat.queries import ensure_room
 from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member
+from schema.types.chat import Room
 from schema.types.pagination import PageInfo
 
 if TYPE_CHECKING:
@@ -118,6 +121,14 @@ class Challenge:
             first=20 if first is None else first,
             after=after,
         )
+
+    @strawberry.field
+    async def room(self, info: Info) -> Room:
+        challenge_id = int(self.id)
+        room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
+        if room is None:  # challenges made before rooms existed get theirs on first use
+            room = await ensure_room(challenge_id=challenge_id)
+        return Room(id=strawberry.ID(str(room.id)), _challenge_id=challenge_id)
 
 @strawberry.type
 class Membership:

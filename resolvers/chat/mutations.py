@@ -1,0 +1,132 @@
+"""Write side of chat: sending and deleting messages, each taking the room's next seq."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from infra.errors import BadInput, Forbidden, NotFound
+from infra.services import Services
+from infra.viewer import Viewer
+from models.accounts import Member
+from models.challenges import Challenge
+from models.chat import Message, Room, RoomLogEntry
+from resolvers.chat.queries import ensure_room, require_member
+from subscriptions.channels import room_channel
+from subscriptions.chat_events import MessageSnapshot, RoomEventPayload, RoomEventType, now
+
+MAX_BODY = 1000
+MAX_CLIENT_MESSAGE_ID = 64
+
+
+async def _next_seq(room_id: int, connection: BaseDBAsyncClient) -> int:
+    """Take the room's next sequence number inside the caller's transaction.
+
+    The UPDATE locks the room row until commit (PostgreSQL) or holds the single writer lock
+    (SQLite), so seqs are handed out one at a time and become visible in order.
+    """
+    updated = await Room.filter(id=room_id).using_db(connection).update(last_seq=F("last_seq") + 1)
+    if updated != 1:
+        raise NotFound("No such room.")
+    room: Room = await Room.filter(id=room_id).using_db(connection).get()
+    return int(room.last_seq)
+
+
+async def _publish(services: Services, event: RoomEventPayload) -> None:
+    # Presence is read once here, by the publisher, rather than once per subscriber.
+    online = tuple(await services.presence.online(event.challenge_id))
+    await services.bus.publish(room_channel(event.challenge_id), replace(event, online=online).encode())
+
+
+async def send_message(
+    *,
+    services: Services,
+    viewer: Viewer,
+    challenge_id: int,
+    body: str,
+    client_message_id: str | None = None,
+) -> Message:
+    """Store a message with the room's next seq, then publish it.
+
+    A retry with the same ``client_message_id`` returns the stored message and publishes
+    nothing, so clients can resend after a timeout without duplicating.
+    """
+    text = body.strip()
+    if not 1 <= len(text) <= MAX_BODY:
+        raise BadInput(f"A message is 1 to {MAX_BODY} characters.", field="body")
+    if client_message_id is not None and not 1 <= len(client_message_id) <= MAX_CLIENT_MESSAGE_ID:
+        raise BadInput(
+            f"clientMessageId is 1 to {MAX_CLIENT_MESSAGE_ID} characters.", field="clientMessageId"
+        )
+    await require_member(viewer=viewer, challenge_id=challenge_id)
+    if client_message_id is not None:
+        existing = await Message.get_or_none(sender_id=viewer.id, client_message_id=client_message_id)
+        if existing is not None:
+            return existing
+    await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
+    room = await ensure_room(challenge_id=challenge_id)
+    try:
+        async with in_transaction() as connection:
+            seq = await _next_seq(room.id, connection)
+            message = await Message.create(
+                using_db=connection,
+                room_id=room.id,
+                seq=seq,
+                sender_id=viewer.id,
+                body=text,
+                client_message_id=client_message_id,
+            )
+    except IntegrityError:
+        # The same clientMessageId raced in from a concurrent retry: that one won.
+        if client_message_id is None:
+            raise
+        return await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
+    sender = await Member.get(id=viewer.id)
+    await _publish(
+        services,
+        RoomEventPayload(
+            type=RoomEventType.MESSAGE,
+            challenge_id=challenge_id,
+            at=message.created_at,
+            seq=seq,
+            message=MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender),
+        ),
+    )
+    return message
+
+
+async def delete_message(*, services: Services, viewer: Viewer, message_id: int) -> int:
+    """Soft-delete a message (its sender or the challenge leader) and log a DELETE event."""
+    message = await Message.get_or_none(id=message_id, deleted_at__isnull=True).select_related("room")
+    if message is None:
+        raise NotFound("No such message.")
+    challenge_id: int = message.room.challenge_id  # type: ignore[attr-defined]
+    if message.sender_id != viewer.id:  # type: ignore[attr-defined]
+        challenge = await Challenge.get(id=challenge_id)
+        if challenge.leader_id != viewer.id:  # type: ignore[attr-defined]
+            raise Forbidden("Only the sender or the challenge leader can delete a message.")
+    async with in_transaction() as connection:
+        deleted = await Message.filter(id=message_id, deleted_at__isnull=True).using_db(connection).update(
+            deleted_at=now()
+        )
+        if deleted != 1:  # deleted concurrently
+            raise NotFound("No such message.")
+        seq = await _next_seq(message.room.id, connection)
+        entry = await RoomLogEntry.create(
+            using_db=connection, room_id=message.room.id, seq=seq, kind="DELETE", message_id=message_id
+        )
+    await _publish(
+        services,
+        RoomEventPayload(
+            type=RoomEventType.DELETE,
+            challenge_id=challenge_id,
+            at=entry.created_at,
+            seq=seq,
+            message_id=message_id,
+        ),
+    )
+    return message_id

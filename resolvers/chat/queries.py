@@ -1,0 +1,108 @@
+"""Read side of chat: who may read a room, history pages, and the room log replay."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from infra.errors import BadInput, Forbidden, NotFound
+from infra.viewer import Viewer
+from models.accounts import Member
+from models.challenges import Challenge, Membership
+from models.chat import Message, Room, RoomLogEntry
+from subscriptions.chat_events import MessageSnapshot, RoomEventPayload, RoomEventType
+
+MAX_PAGE = 100
+REPLAY_BATCH = 500
+
+
+async def require_member(*, viewer: Viewer, challenge_id: int) -> Challenge:
+    """The challenge, if ``viewer`` is one of its members (NOT_FOUND / FORBIDDEN otherwise)."""
+    challenge = await Challenge.get_or_none(id=challenge_id)
+    if challenge is None:
+        raise NotFound("No such challenge.")
+    if not await Membership.exists(challenge_id=challenge_id, member_id=viewer.id):
+        raise Forbidden("Only members of this challenge can use its chat room.")
+    return challenge
+
+
+async def ensure_room(*, challenge_id: int) -> Room:
+    """The challenge's room, created on first use if the challenge has none yet."""
+    room = await Room.get_or_none(challenge_id=challenge_id)
+    if room is not None:
+        return room
+    try:
+        return await Room.create(challenge_id=challenge_id)
+    except IntegrityError:  # created concurrently
+        return await Room.get(challenge_id=challenge_id)
+
+
+async def message_page(
+    *, viewer: Viewer, challenge_id: int, last: int, before_seq: int | None
+) -> tuple[list[Message], bool]:
+    """Up to ``last`` live messages before ``before_seq``, oldest first, and whether older
+    ones exist."""
+    if not 1 <= last <= MAX_PAGE:
+        raise BadInput(f"last must be between 1 and {MAX_PAGE}.", field="last")
+    await require_member(viewer=viewer, challenge_id=challenge_id)
+    query = Message.filter(room__challenge_id=challenge_id, deleted_at__isnull=True)
+    if before_seq is not None:
+        query = query.filter(seq__lt=before_seq)
+    rows = await query.order_by("-seq").limit(last + 1)
+    return list(reversed(rows[:last])), len(rows) > last
+
+
+async def last_seq(*, challenge_id: int) -> int:
+    room = await Room.get_or_none(challenge_id=challenge_id)
+    return room.last_seq if room else 0
+
+
+async def replay(*, challenge_id: int, after_seq: int, limit: int = REPLAY_BATCH) -> list[RoomEventPayload]:
+    """Durable events with ``seq > after_seq``, in order, at most ``limit`` of them.
+
+    Deleted messages are left out (their DELETE entry still replays, for clients that saw
+    them), so history never shows a deleted message again. Callers loop until it returns
+    nothing to page through a long log.
+    """
+    messages = (
+        await Message.filter(room__challenge_id=challenge_id, seq__gt=after_seq, deleted_at__isnull=True)
+        .order_by("seq")
+        .limit(limit)
+    )
+    deletions = (
+        await RoomLogEntry.filter(room__challenge_id=challenge_id, seq__gt=after_seq, kind="DELETE")
+        .order_by("seq")
+        .limit(limit)
+    )
+    sender_ids = {message.sender_id for message in messages}  # type: ignore[attr-defined]
+    senders = {member.id: member for member in await Member.filter(id__in=sender_ids)}
+    events = [
+        RoomEventPayload(
+            type=RoomEventType.MESSAGE,
+            challenge_id=challenge_id,
+            at=message.created_at,
+            seq=message.seq,
+            message=MessageSnapshot.of(
+                message, challenge_id=challenge_id, sender=senders[message.sender_id]  # type: ignore[attr-defined]
+            ),
+        )
+        for message in messages
+    ] + [
+        RoomEventPayload(
+            type=RoomEventType.DELETE,
+            challenge_id=challenge_id,
+            at=entry.created_at,
+            seq=entry.seq,
+            message_id=entry.message_id,  # type: ignore[attr-defined]
+        )
+        for entry in deletions
+    ]
+    events.sort(key=lambda event: event.seq or 0)
+    # Each list was cut at ``limit``: keep only the prefix both lists fully cover.
+    cut = [rows[-1].seq for rows in (messages, deletions) if len(rows) == limit]
+    if cut:
+        events = [event for event in events if (event.seq or 0) <= min(cut)]
+    return events
+
+
+async def challenge_exists(*, challenge_id: int) -> bool:
+    return await Challenge.exists(id=challenge_id)

@@ -1,0 +1,196 @@
+"""Strawberry types of the chat domain: rooms, messages and room events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from infra.errors import BadInput
+from infra.ids import decode_cursor, encode_cursor
+from models import chat as models
+from resolvers.accounts.loaders import MemberByIdLoader
+from resolvers.chat import queries
+from resolvers.chat.loaders import ChallengeByIdLoader
+from schema.context import Info
+from schema.scalars import DateTime
+from schema.types.accounts import Member
+from schema.types.pagination import PageInfo
+from subscriptions import chat_events
+
+if TYPE_CHECKING:
+    from schema.types.challenges import Challenge
+
+RoomEventType = strawberry.enum(chat_events.RoomEventType, name="RoomEventType")
+
+CURSOR_KIND = "room"
+
+
+def room_cursor(challenge_id: int, seq: int) -> str:
+    """A position in a room's log; only valid for that room."""
+    return encode_cursor(CURSOR_KIND, challenge_id, seq)
+
+
+def parse_room_cursor(cursor: str, *, challenge_id: int, field: str) -> int:
+    """The seq behind a cursor of this room's log (``BAD_USER_INPUT`` naming ``field``)."""
+    room, seq = decode_cursor(cursor, CURSOR_KIND, field=field, parts=2)
+    if room != str(challenge_id) or not seq.isdigit() or len(seq) > 19:
+        raise BadInput("Invalid cursor for this room.", field=field)
+    return int(seq)
+
+
+def member_from_snapshot(snapshot: chat_events.MemberSnapshot) -> Member:
+    return Member(
+        id=strawberry.ID(str(snapshot.id)),
+        nickname=snapshot.nickname,
+        bricks_count=snapshot.bricks_count,
+        is_social_member=snapshot.is_social,
+        created_at=snapshot.created_at,
+        _profile_image=snapshot.profile_image,
+        _email=snapshot.email,
+    )
+
+
+async def load_members(info: Info, member_ids: list[int] | tuple[int, ...]) -> list[Member]:
+    rows = await info.context.loader(MemberByIdLoader).load_many(list(member_ids))
+    return [Member.from_model(row) for row in rows if row is not None]
+
+
+@strawberry.type
+class Message:
+    id: strawberry.ID
+    cursor: str = strawberry.field(
+        description="Pass as `after` to roomEvents to resume right after this message."
+    )
+    body: str
+    created_at: DateTime
+    _sender_id: strawberry.Private[int]
+    _sender: strawberry.Private[chat_events.MemberSnapshot | None] = None
+
+    @classmethod
+    def from_model(cls, message: models.Message, *, challenge_id: int) -> Message:
+        return cls(
+            id=strawberry.ID(str(message.id)),
+            cursor=room_cursor(challenge_id, message.seq),
+            body=message.body,
+            created_at=message.created_at,
+            _sender_id=message.sender_id,  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def from_snapshot(cls, message: chat_events.MessageSnapshot) -> Message:
+        return cls(
+            id=strawberry.ID(str(message.id)),
+            cursor=room_cursor(message.challenge_id, message.seq),
+            body=message.body,
+            created_at=message.created_at,
+            _sender_id=message.sender.id,
+            _sender=message.sender,
+        )
+
+    @strawberry.field
+    async def sender(self, info: Info) -> Member:
+        if self._sender is not None:  # live events carry their sender: no database read
+            return member_from_snapshot(self._sender)
+        member = await info.context.loader(MemberByIdLoader).load(self._sender_id)
+        assert member is not None  # sender_id is a foreign key
+        return Member.from_model(member)
+
+
+@strawberry.type
+class MessageEdge:
+    cursor: str
+    node: Message
+
+
+@strawberry.type
+class MessageConnection:
+    edges: list[MessageEdge]
+    nodes: list[Message]
+    page_info: PageInfo
+
+
+@strawberry.type(description="The chat room of a challenge. Only members of the challenge can read or post.")
+class Room:
+    id: strawberry.ID
+    _challenge_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def challenge(self, info: Info) -> Annotated[Challenge, strawberry.lazy("schema.types.challenges")]:
+        # Imported here: schema.types.challenges imports this module (Challenge.room).
+        from schema.types.challenges import Challenge
+
+        challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
+        assert challenge is not None  # a room's challenge_id is a foreign key
+        return Challenge.from_model(challenge)
+
+    @strawberry.field(description="History, oldest first within the page.")
+    async def messages(
+        self, info: Info, last: int | None = 50, before: str | None = None
+    ) -> MessageConnection:
+        viewer = info.context.require_viewer()
+        before_seq = (
+            parse_room_cursor(before, challenge_id=self._challenge_id, field="before") if before else None
+        )
+        rows, has_previous = await queries.message_page(
+            viewer=viewer,
+            challenge_id=self._challenge_id,
+            last=50 if last is None else last,
+            before_seq=before_seq,
+        )
+        nodes = [Message.from_model(row, challenge_id=self._challenge_id) for row in rows]
+        return MessageConnection(
+            edges=[MessageEdge(cursor=node.cursor, node=node) for node in nodes],
+            nodes=nodes,
+            page_info=PageInfo(
+                # Paging backwards: newer pages are not looked up (Relay allows false here).
+                has_next_page=False,
+                has_previous_page=has_previous,
+                start_cursor=nodes[0].cursor if nodes else None,
+                end_cursor=nodes[-1].cursor if nodes else None,
+            ),
+        )
+
+    @strawberry.field(
+        description="Members with a live roomEvents subscription, on any server instance."
+    )
+    async def online_members(self, info: Info) -> list[Member]:
+        viewer = info.context.require_viewer()
+        await queries.require_member(viewer=viewer, challenge_id=self._challenge_id)
+        return await load_members(info, await info.context.services.presence.online(self._challenge_id))
+
+
+@strawberry.type
+class RoomEvent:
+    type: RoomEventType
+    cursor: str | None = strawberry.field(
+        description="Set for MESSAGE and DELETE events (durable, resumable)."
+    )
+    message: Message | None
+    message_id: strawberry.ID | None
+    at: DateTime
+    _member_id: strawberry.Private[int | None]
+    _online: strawberry.Private[tuple[int, ...]]
+
+    @classmethod
+    def from_payload(cls, event: chat_events.RoomEventPayload) -> RoomEvent:
+        return cls(
+            type=event.type,
+            cursor=room_cursor(event.challenge_id, event.seq) if event.seq is not None else None,
+            message=Message.from_snapshot(event.message) if event.message else None,
+            message_id=strawberry.ID(str(event.message_id)) if event.message_id else None,
+            at=event.at,
+            _member_id=event.member_id,
+            _online=event.online,
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> Member | None:
+        if self._member_id is None:
+            return None
+        members = await load_members(info, [self._member_id])
+        return members[0] if members else None
+
+    @strawberry.field(description="Presence after this event.")
+    async def online_members(self, info: Info) -> list[Member]:
+        return await load_members(info, self._online)

@@ -1,0 +1,37 @@
+"""What ends a viewer's subscription whatever it streams: token expiry, logout, a dead bus."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from infra.errors import Unauthenticated
+from infra.viewer import Viewer
+from subscriptions.chat_events import BusFailed
+from subscriptions.events import SessionEnded
+from subscriptions.hub import Listener
+
+
+class StreamInterruptedError(Exception):
+    """The bus subscription behind a stream died; the client should resubscribe with a cursor."""
+
+
+async def next_event(queue: Listener, viewer: Viewer) -> object:
+    """The next event for this stream; ``Unauthenticated`` once the access token expires
+    (clients reconnect with a fresh token and resume from their cursor)."""
+    remaining = viewer.expires_at.timestamp() - time.time()
+    if remaining <= 0:
+        raise Unauthenticated("Your access token has expired.")
+    try:
+        event = await asyncio.wait_for(queue.get(), timeout=remaining)
+    except TimeoutError:
+        raise Unauthenticated("Your access token has expired.") from None
+    if (
+        isinstance(event, SessionEnded)
+        and event.member_id == viewer.id
+        and event.token_id in (None, viewer.token_id)
+    ):
+        raise Unauthenticated("You have logged out.")
+    if isinstance(event, BusFailed):
+        raise StreamInterruptedError("The live stream was interrupted; resubscribe with your last cursor.")
+    return event

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from functools import partial
 
 import strawberry
 
@@ -17,6 +18,7 @@ from schema.permissions import IsAuthenticated
 from schema.types.chat import RoomEvent, parse_room_cursor
 from schema.types.notifications import CURSOR_KIND as NOTIFICATION_CURSOR
 from schema.types.notifications import Notification
+from subscriptions.fanout import shared
 from subscriptions.notifications import notification_stream
 from subscriptions.room_events import room_events
 
@@ -45,7 +47,10 @@ class Subscription:
         # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
         async with aclosing(stream):
             async for event in stream:
-                yield RoomEvent.from_payload(event)
+                # A live event is one object handed to every local subscriber by the hub, so
+                # the type built from it is shared too: the executor then runs the selection
+                # once per group of alike subscriptions. Replayed events are per subscriber.
+                yield shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],

@@ -149,11 +149,6 @@ async def test_stream_anonymously_is_unauthenticated(app: AppServer) -> None:
 
 
 @postgres_only
-@pytest.mark.xfail(
-    reason="broadcaster 0.3.1's Redis backend stops reading when a process's only channel is its "
-    "first subscription (issue 7); the bus branch replaces that backend. Remove once merged.",
-    strict=False,
-)
 async def test_stream_over_websocket_delivers_notifications_published_by_another_process(
     app: AppServer, app_bus: Bus, crew: Crew
 ) -> None:

@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from infra.connections import ConnectionSlots
+from infra.errors import ErrorCode
 from infra.logging import request_id_var
 from infra.middleware import ON_CLOSE
 from infra.services import Services
@@ -47,6 +50,18 @@ def bearer_token(value: object) -> str | None:
         return None
     scheme, _, token = value.strip().partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def refusal(status_code: int, reason: str) -> Response:
+    """A request refused before GraphQL ran, as a GraphQL error response."""
+    too_many = status_code == 400 and "Too many operations" in reason
+    extensions = (
+        {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
+        if too_many
+        else {"code": ErrorCode.BAD_USER_INPUT.value, "field": "body"}
+    )
+    body = {"data": None, "errors": [{"message": reason, "extensions": extensions}]}
+    return JSONResponse(body, status_code=status_code)
 
 
 def client_ip(connection: HTTPConnection) -> str:
@@ -85,6 +100,20 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             return value
         raise HTTPException(400, "The request body must be a JSON object, or a non-empty array of them.")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # strawberry answers protocol-level refusals (bad JSON, too many batched operations,
+        # wrong method) in plain text; clients get them as GraphQL errors with a code instead.
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as error:
+            response = refusal(error.status_code, error.reason)
+        except StarletteHTTPException as error:  # e.g. a malformed multipart body
+            response = refusal(error.status_code, error.detail)
+        await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())

@@ -14,6 +14,7 @@ from contextlib import suppress
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -22,9 +23,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
     _OperationStreamClosed,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage, Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    CompleteMessage,
+    Message,
+    SubscribeMessage,
+)
 from strawberry.utils.aio import aclosing
 
+from infra.errors import ErrorCode
 from schema.context import Loaders
 from subscriptions.fanout import IdentityLRU
 
@@ -61,6 +67,24 @@ def operation_context(context: Any) -> Any:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # strawberry refuses an operation over the per-connection limit with a bare error;
+        # ours carries the contract's code like every other limit.
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message["id"] not in self.operations
+            and len(self.operations) >= limit
+        ):
+            error = GraphQLError(
+                f"At most {limit} operations may run on one connection.",
+                extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value},
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
+        await super().handle_subscribe(message)
+
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         # strawberry's run_operation, with a per-operation context.
         try:

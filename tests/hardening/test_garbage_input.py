@@ -58,6 +58,7 @@ def test_raw_garbage_is_refused_cleanly(app: AppServer, name: str, body: bytes, 
 
     _assert_clean(response)
     assert 400 <= response.status_code < 500, name
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", name
 
 
 @pytest.mark.parametrize(("name", "payload", "field"), OPERATIONS, ids=[case[0] for case in OPERATIONS])

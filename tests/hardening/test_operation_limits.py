@@ -202,7 +202,9 @@ def test_batch_over_limit_is_refused(app: AppServer, settings: Settings) -> None
     response = httpx.post(app.graphql_url, content=json.dumps(batch), headers=headers)
 
     assert response.status_code == 400
-    assert "Too many operations" in response.text
+    error = response.json()["errors"][0]
+    assert "Too many operations" in error["message"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
 
 
 async def test_limits_apply_to_websocket_operations(ticking_app: TickingAppServer) -> None:

@@ -36,7 +36,7 @@ MEMBERS = (
     DemoMember("leader@eroom.dev", "이룸리더"),
     DemoMember("jimin@eroom.dev", "jimin"),
     DemoMember("minjun@eroom.dev", "minjun"),
-    DemoMember("seoyeon@eroom.dev", "서연"),
+    DemoMember("seoyeon@eroom.dev", "서연이"),
 )
 
 CHALLENGES: tuple[tuple[str, Category, str, str], ...] = (

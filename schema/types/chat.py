@@ -21,7 +21,8 @@ from subscriptions import chat_events
 if TYPE_CHECKING:
     from schema.types.challenges import Challenge
 
-RoomEventType = strawberry.enum(chat_events.RoomEventType, name="RoomEventType")
+RoomEventType = chat_events.RoomEventType
+strawberry.enum(RoomEventType, name="RoomEventType")
 
 CURSOR_KIND = "room"
 

@@ -125,8 +125,8 @@ def start_app(app_env: dict[str, str]) -> Iterator[Callable[..., AppServer]]:
     """Start more app instances (same database), e.g. with real limits or a second node."""
     started: list[AppServer] = []
 
-    def start(**overrides: str) -> AppServer:
-        server = AppServer(env={**app_env, **overrides})
+    def start(*, command: tuple[str, ...] = AppServer.command, **overrides: str) -> AppServer:
+        server = AppServer(env={**app_env, **overrides}, command=command)
         server.start()
         started.append(server)
         return server

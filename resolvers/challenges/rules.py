@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from infra.errors import BadInput
 from models.challenges import Category
@@ -38,6 +38,9 @@ class ChallengeFields:
 
     def _items(self) -> list[tuple[str, object]]:
         return [(name, getattr(self, name)) for name in self.__slots__]
+
+
+CHALLENGE_FIELD_NAMES = tuple(field.name for field in fields(ChallengeFields))
 
 
 def _text(value: str | None, *, field: str, maximum: int, blank_ok: bool = False) -> str | None:

@@ -15,7 +15,7 @@ from resolvers.challenges.loaders import (
     MembershipsByChallengeIdLoader,
     MembershipsByMemberIdLoader,
 )
-from resolvers.challenges.rules import ChallengeFields
+from resolvers.challenges.rules import CHALLENGE_FIELD_NAMES, ChallengeFields
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
 from schema.context import Info
@@ -213,6 +213,11 @@ class ChallengeFilter:
         return queries.ChallengeFilter(category=self.category, query=self.query, joinable=self.joinable)
 
 
+def challenge_fields(source: CreateChallengeInput | UpdateChallengeInput) -> ChallengeFields:
+    """The resolver-side fields of either input (they share names with ``ChallengeFields``)."""
+    return ChallengeFields(**{name: getattr(source, name) for name in CHALLENGE_FIELD_NAMES})
+
+
 @strawberry.input
 class CreateChallengeInput:
     title: str
@@ -225,16 +230,7 @@ class CreateChallengeInput:
     limit_attendance: int
 
     def to_fields(self) -> ChallengeFields:
-        return ChallengeFields(
-            title=self.title,
-            category=self.category,
-            description=self.description,
-            start_date=self.start_date,
-            due_date=self.due_date,
-            frequency=self.frequency,
-            auth_explanation=self.auth_explanation,
-            limit_attendance=self.limit_attendance,
-        )
+        return challenge_fields(self)
 
 
 @strawberry.input
@@ -251,13 +247,4 @@ class UpdateChallengeInput:
     limit_attendance: int | None = None
 
     def to_fields(self) -> ChallengeFields:
-        return ChallengeFields(
-            title=self.title,
-            category=self.category,
-            description=self.description,
-            start_date=self.start_date,
-            due_date=self.due_date,
-            frequency=self.frequency,
-            auth_explanation=self.auth_explanation,
-            limit_attendance=self.limit_attendance,
-        )
+        return challenge_fields(self)

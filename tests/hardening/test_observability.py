@@ -15,7 +15,6 @@ import pytest
 from pydantic import ValidationError
 
 from infra.settings import Settings
-from tests.hardening.conftest import TickingAppServer
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import PROJECT, AppServer
@@ -130,7 +129,7 @@ async def test_metrics_count_operations_by_outcome(app: AppServer, client: Graph
         assert f"\n{name}" in text, name
 
 
-async def test_metrics_follow_open_websockets_and_subscriptions(ticking_app: TickingAppServer) -> None:
+async def test_metrics_follow_open_websockets_and_subscriptions(ticking_app: AppServer) -> None:
     def scrape() -> str:
         return httpx.get(f"{ticking_app.url}/metrics").text
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 import websockets
 
-from tests.hardening.conftest import TickingAppServer
+from tests.hardening.conftest import TICKING_APP
 from tests.support.factories import Account
 from tests.support.servers import AppServer, RedisServer
 from tests.support.ws import PROTOCOL, GraphQLWebSocket, ProtocolClosed
@@ -63,7 +63,7 @@ async def test_no_init_within_timeout_closes_4408(start_app: Callable[..., AppSe
     assert await _closed_with(ws) == 4408
 
 
-async def test_duplicate_subscriber_id_closes_4409(ticking_app: TickingAppServer) -> None:
+async def test_duplicate_subscriber_id_closes_4409(ticking_app: AppServer) -> None:
     ws = await GraphQLWebSocket.connect(ticking_app.ws_url)
     await ws.subscribe(TICKS, id="same")
     await ws.next_data("same")
@@ -92,9 +92,9 @@ async def test_queries_run_over_the_socket(app: AppServer, new_account: Callable
 
 
 async def test_subscriptions_per_connection_are_capped(
-    start_ticking_app: Callable[..., TickingAppServer],
+    start_app: Callable[..., AppServer],
 ) -> None:
-    node = start_ticking_app(WS_MAX_SUBSCRIPTIONS_PER_CONNECTION="2")
+    node = start_app(command=TICKING_APP, WS_MAX_SUBSCRIPTIONS_PER_CONNECTION="2")
     async with await GraphQLWebSocket.connect(node.ws_url) as ws:
         first, second = await ws.subscribe(TICKS), await ws.subscribe(TICKS)
         await ws.next_data(first)

@@ -261,6 +261,8 @@ class AppServer:
     """``python main.py`` in a subprocess: the real uvicorn serving the real app."""
 
     env: dict[str, str]
+    # What to run: the real CLI by default; tests may run another module configured the same way.
+    command: tuple[str, ...] = ("main.py", "serve")
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -283,7 +285,7 @@ class AppServer:
         self.log_path = Path(name)
         with os.fdopen(descriptor, "wb") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "main.py", "serve"],
+                [sys.executable, *self.command],
                 cwd=PROJECT,
                 env=env,
                 stdout=log_file,

@@ -11,12 +11,29 @@ import pytest
 
 from infra.passwords import get_passwords
 from infra.settings import Settings
+from infra.tokens import hash_refresh_token
+from models.accounts import TokenFamily
 from tests.accounts.kakao_provider import KakaoProvider
 from tests.support.factories import Account, make_account, unique_email
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, SmtpSink
 
 PASSWORD = "secret12!"
+SESSION_LOG_IN = """
+mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { refreshToken accessToken } }
+"""
+
+
+async def log_in(app: AppServer, account: Account) -> dict[str, str]:
+    """A new session (token family) for ``account``: its access and refresh tokens."""
+    async with GraphQLClient(app.url) as anonymous:
+        result = await anonymous.execute(SESSION_LOG_IN, {"e": account.member.email, "p": PASSWORD})
+    session: dict[str, str] = result.ok()["logIn"]
+    return session
+
+
+async def family_of(refresh_token: str) -> TokenFamily:
+    return await TokenFamily.get(tokens__token_hash=hash_refresh_token(refresh_token))
 REQUEST_CODE = "mutation Request($email: String!) { requestEmailVerification(email: $email) }"
 
 

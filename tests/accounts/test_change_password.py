@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from argon2 import PasswordHasher
 
-from infra.tokens import hash_refresh_token
-from models.accounts import Member, TokenFamily
-from tests.accounts.conftest import PASSWORD
+from models.accounts import Member
+from tests.accounts.conftest import PASSWORD, family_of, log_in
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
@@ -18,14 +17,9 @@ mutation Change($current: String!, $new: String!) {
   changePassword(currentPassword: $current, newPassword: $new)
 }
 """
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { refreshToken accessToken } }"
 NEW_PASSWORD = "newpass99#"
 
 WithPassword = Callable[..., Awaitable[Account]]
-
-
-async def family_of(refresh_token: str) -> TokenFamily:
-    return await TokenFamily.get(tokens__token_hash=hash_refresh_token(refresh_token))
 
 
 async def test_change_password_replaces_it_and_revokes_other_sessions(
@@ -33,9 +27,7 @@ async def test_change_password_replaces_it_and_revokes_other_sessions(
 ) -> None:
     # given a member logged in on two devices
     account = await account_with_password()
-    async with GraphQLClient(app.url) as anonymous:
-        here = (await anonymous.execute(LOG_IN, {"e": account.member.email, "p": PASSWORD})).ok()["logIn"]
-        there = (await anonymous.execute(LOG_IN, {"e": account.member.email, "p": PASSWORD})).ok()["logIn"]
+    here, there = await log_in(app, account), await log_in(app, account)
 
     # when they change the password on the first device
     async with GraphQLClient(app.url, token=here["accessToken"]) as session:

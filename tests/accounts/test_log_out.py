@@ -8,24 +8,18 @@ import httpx
 import orjson
 from redis.asyncio import Redis
 
-from infra.tokens import hash_refresh_token
-from models.accounts import TokenFamily
 from subscriptions.channels import member_channel
 from subscriptions.events import SessionEnded, decode
-from tests.accounts.conftest import PASSWORD
+from tests.accounts.conftest import PASSWORD, SESSION_LOG_IN, family_of, log_in
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, RedisServer
 
 LOG_OUT = "mutation LogOut($refreshToken: String) { logOut(refreshToken: $refreshToken) }"
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { refreshToken accessToken } }"
+LOG_IN = SESSION_LOG_IN
 REFRESH = "mutation($t: String) { refreshTokens(refreshToken: $t) { refreshToken } }"
 
 WithPassword = Callable[..., Awaitable[Account]]
-
-
-async def family_of(refresh_token: str) -> TokenFamily:
-    return await TokenFamily.get(tokens__token_hash=hash_refresh_token(refresh_token))
 
 
 async def test_log_out_with_access_token_revokes_its_session_only(
@@ -33,9 +27,7 @@ async def test_log_out_with_access_token_revokes_its_session_only(
 ) -> None:
     # given a member logged in twice (two sessions)
     account = await account_with_password()
-    async with GraphQLClient(app.url) as anonymous:
-        here = (await anonymous.execute(LOG_IN, {"e": account.member.email, "p": PASSWORD})).ok()["logIn"]
-        there = (await anonymous.execute(LOG_IN, {"e": account.member.email, "p": PASSWORD})).ok()["logIn"]
+    here, there = await log_in(app, account), await log_in(app, account)
 
     # when the first session logs out with its access token alone
     async with GraphQLClient(app.url, token=here["accessToken"]) as session:

@@ -27,14 +27,13 @@ class _ServiceCounters(Collector):
 
     def collect(self) -> Iterator[Metric]:
         bus = self.services.bus
-        # The bus grows these counters on another branch; until then they read as zero.
         for name, attribute, help_text in (
             ("eroom_bus_reconnects", "reconnects", "Reconnections of the event bus to its broker."),
             ("eroom_bus_events_published", "published", "Events published on the bus."),
             ("eroom_bus_events_delivered", "delivered", "Events delivered to subscribers."),
         ):
             family = CounterMetricFamily(name, help_text)
-            family.add_metric([], float(getattr(bus, attribute, 0) or 0))
+            family.add_metric([], float(getattr(bus, attribute)))
             yield family
         refused = CounterMetricFamily("eroom_rate_limit_refused", "Operations refused by a rate limit.")
         refused.add_metric([], float(self.services.limiter.hits_refused))

@@ -34,16 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-INTROSPECT_ROOTS = """
-query RootFields {
-  __schema {
-    queryType { fields { name } }
-    mutationType { fields { name } }
-    subscriptionType { fields { name } }
-  }
-}
-"""
-
 REQUEST_EMAIL_VERIFICATION = """
 mutation RequestEmailVerification($email: String!) { requestEmailVerification(email: $email) }
 """
@@ -99,23 +89,6 @@ def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
-
-async def served_root_fields(client: GraphQLClient) -> set[str]:
-    """``Type.field`` for every root field the running server exposes."""
-    data = (await client.execute(INTROSPECT_ROOTS)).ok()["__schema"]
-    names: set[str] = set()
-    roots = (("Query", "queryType"), ("Mutation", "mutationType"), ("Subscription", "subscriptionType"))
-    for kind, root in roots:
-        for field in (data[root] or {}).get("fields") or []:
-            names.add(f"{kind}.{field['name']}")
-    return names
-
-
-async def require_root_fields(client: GraphQLClient, *needed: str) -> None:
-    """Skip while the domain branches that serve these operations are not merged yet."""
-    missing = sorted(set(needed) - await served_root_fields(client))
-    if missing:
-        pytest.skip(f"the served schema lacks {', '.join(missing)} (its domain branch is not merged yet)")
 
 
 @dataclass

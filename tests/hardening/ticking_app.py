@@ -1,7 +1,7 @@
 """The real app plus test-only subscriptions, served by the real uvicorn setup.
 
-The domain subscriptions land from other branches; these stand in for "any long-running
-subscription" so the WebSocket limits, metrics and shutdown can be tested now.
+These subscriptions tick on their own, without members, rooms or a bus, so the WebSocket
+limits, metrics and shutdown tests control exactly how long a stream lives and what it sends.
 Run as ``python -m tests.hardening.ticking_app`` (the env configures it like ``main.py serve``).
 """
 

@@ -1,7 +1,7 @@
 """Challenge.proofs (and the proof(id) query): visibility, status filter, cursor pages.
 
-The branch has no root ``challenge`` field yet (the challenges domain adds it), so the
-challenge is reached through ``proof(id)`` on the leader's always-visible approved proof.
+The challenge is reached through ``proof(id)`` on the leader's always-visible approved proof,
+so the same requests also exercise that query's visibility.
 """
 
 from __future__ import annotations

@@ -118,11 +118,7 @@ async def local(settings: Settings) -> AsyncIterator[Local]:
     services = Services.create(settings)
     await services.bus.connect()
     await services.presence.start()
-    # broadcaster 0.3.1's Redis backend stops reading when its first channel is subscribed
-    # while none were (issue 7; the bus branch replaces that backend). Holding one channel
-    # for the fixture's life keeps its reader running, so these tests exercise our code.
-    async with services.bus.subscribe("eroom:test:keepalive"):
-        yield Local(services=services, schema=build_schema(settings), settings=settings)
+    yield Local(services=services, schema=build_schema(settings), settings=settings)
     await services.presence.stop()
     await services.bus.disconnect()
     if services.redis is not None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.hardening.conftest import TickingAppServer
+from tests.hardening.conftest import TICKING_APP
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, RedisServer, postgres_server, run_migrations
@@ -84,9 +84,9 @@ async def test_api_keeps_serving_while_redis_is_down(
 
 
 async def test_sigterm_shuts_down_within_10s_with_open_subscriptions(
-    start_ticking_app: Callable[..., TickingAppServer],
+    start_app: Callable[..., AppServer],
 ) -> None:
-    node = start_ticking_app()
+    node = start_app(command=TICKING_APP)
     sockets = [await GraphQLWebSocket.connect(node.ws_url) for _ in range(3)]
     for ws in sockets:
         op = await ws.subscribe(TICKS)

@@ -11,7 +11,6 @@ import strawberry
 from infra.settings import Settings
 from schema.limits import OperationLimits
 from schema.root import Schema
-from tests.hardening.conftest import TickingAppServer
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
@@ -207,7 +206,7 @@ def test_batch_over_limit_is_refused(app: AppServer, settings: Settings) -> None
     assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
 
 
-async def test_limits_apply_to_websocket_operations(ticking_app: TickingAppServer) -> None:
+async def test_limits_apply_to_websocket_operations(ticking_app: AppServer) -> None:
     deep = "subscription { nodes { " + "child { " * 10 + "depth" + " }" * 10 + " } }"
     async with await GraphQLWebSocket.connect(ticking_app.ws_url) as ws:
         op = await ws.subscribe(deep)

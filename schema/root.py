@@ -54,7 +54,8 @@ def build_schema(
     *,
     subscription: type | None = Subscription,
 ) -> Schema:
-    """The API's schema; ``subscription`` lets tests add operations that other branches own."""
+    """The API's schema. ``subscription`` replaces the root Subscription (the WebSocket tests
+    serve self-ticking test streams through the real app this way)."""
     extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
         partial(OperationLimits, settings=settings)
     ]

@@ -25,6 +25,7 @@ from models.notifications import Notification, NotificationType
 from subscriptions.channels import member_channel, room_channel
 from tests.conftest import postgres_only
 from tests.realtime.conftest import SEND_MESSAGE, Crew
+from tests.support.factories import Account, add_member
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, RedisServer, redis_server
 from tests.support.ws import GraphQLWebSocket
@@ -42,6 +43,7 @@ ONLINE = "query Online($c: ID!) { room(challengeId: $c) { onlineMembers { id } }
 
 # Messages acknowledged before the outage, during it, and after Redis is back.
 PER_PHASE = 8
+OUTAGE_AT_LEAST = 2.0  # seconds
 ACTIVE_SUBSCRIPTIONS = re.compile(r"^eroom_subscriptions_active (\S+)$", re.MULTILINE)
 
 
@@ -151,6 +153,7 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
     own_redis: RedisServer,
     redis_client: Redis,
     crew: Crew,
+    new_account: Callable[..., Awaitable[Account]],
 ) -> None:
     # given two instances sharing PostgreSQL and this test's Redis
     first, second = start_app(REDIS_URL=own_redis.url), start_app(REDIS_URL=own_redis.url)
@@ -180,7 +183,7 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
 
         # and redis-server stops mid-conversation
         await asyncio.to_thread(own_redis.stop)
-        down_from = len(talk.acked)
+        down_from, down_at = len(talk.acked), time.monotonic()
 
         # then both instances report not ready, sends keep succeeding, and a join succeeds
         for server in (first, second):
@@ -188,7 +191,15 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
         async with GraphQLClient(second.url, token=joiner.token) as graphql:
             joined = (await graphql.execute(JOIN_CHALLENGE, {"id": crew.id})).ok()
         assert joined["joinChallenge"]["role"] == "CHALLENGER"
+        # and the new member opens the room during the outage (its JOIN cannot be published)
+        opened = await GraphQLWebSocket.connect(second.ws_url, token=joiner.token)
+        sockets.append(opened)
+        opened_op = await opened.subscribe(ROOM_EVENTS, {"c": crew.id})
+        await eventually(partial(_is_online, second, crew, joiner.id), 10, "the new member online")
+        live_from = len(talk.acked)  # the stream is live: every later ack is owed to it
         await talk.reach(down_from + PER_PHASE, talking)
+        # long enough for the bus's reconnect backoff to grow, as in a real restart
+        await asyncio.sleep(max(0.0, OUTAGE_AT_LEAST - (time.monotonic() - down_at)))
 
         # when redis-server comes back on the same port (empty: no persistence)
         down_until = len(talk.acked)
@@ -206,6 +217,10 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
         sent = [message["id"] for message in talk.acked]
         for socket, op in rooms:
             assert await messages_received(socket, op, len(sent)) == sent
+        # and the stream opened during the outage got a gapless, duplicate-free tail of them
+        tail = await messages_received(opened, opened_op, len(sent) - live_from)
+        assert tail == sent[len(sent) - len(tail) :]
+        assert len(tail) >= len(sent) - live_from
         # and the database holds them in that seq order
         stored = await Message.filter(room__challenge_id=crew.challenge.id).order_by("seq")
         assert [str(row.id) for row in stored] == sent
@@ -224,16 +239,18 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
             }
             await socket.expect_nothing(op, 0.3)
 
-        # when the new member opens the room on the second instance
-        late = await GraphQLWebSocket.connect(second.ws_url, token=joiner.token)
+        # when one more member opens the room on the second instance after the restart
+        newcomer = await new_account()
+        await add_member(crew.challenge, newcomer)
+        late = await GraphQLWebSocket.connect(second.ws_url, token=newcomer.token)
         sockets.append(late)
         await late.subscribe(ROOM_EVENTS, {"c": crew.id})
 
         # then the first instance's subscribers see the JOIN: presence is shared again
         alice, alice_op = rooms[0]
         seen = await next_of_type(alice, alice_op, "JOIN")
-        assert seen["member"]["id"] == joiner.id
-        everyone = {crew.alice.id, crew.leader.id, crew.bob.id, joiner.id}
+        assert seen["member"]["id"] == newcomer.id
+        everyone = {crew.alice.id, crew.leader.id, crew.bob.id, joiner.id, newcomer.id}
         for server in (first, second):
             await eventually(partial(_all_online, server, crew, everyone), 10, f"presence on {server.url}")
     finally:
@@ -244,7 +261,7 @@ async def test_redis_restart_mid_conversation_loses_nothing_across_two_instances
     for server in (first, second):
         await eventually(partial(_no_subscriptions, server), 10, f"{server.url} subscriptions at 0")
     channels = [room_channel(crew.challenge.id)] + [
-        member_channel(account.member.id) for account in (crew.alice, crew.leader, crew.bob, joiner)
+        member_channel(account.member.id) for account in (crew.alice, crew.leader, crew.bob, joiner, newcomer)
     ]
     for channel in channels:
         await eventually(partial(_numsub_is_zero, redis_client, channel), 10, f"NUMSUB {channel} at 0")
@@ -256,6 +273,10 @@ async def _ready_is(server: AppServer, status: int) -> bool:
 
 async def _all_online(server: AppServer, crew: Crew, members: set[str]) -> bool:
     return await online(server, crew.leader.token, crew.id) == members
+
+
+async def _is_online(server: AppServer, crew: Crew, member_id: str) -> bool:
+    return member_id in await online(server, crew.leader.token, crew.id)
 
 
 async def _no_subscriptions(server: AppServer) -> bool:

@@ -127,6 +127,13 @@ class ReconnectingRedisBackend(BroadcastBackend):
         self._needs_marker.discard(channel)
         await self._send(self._conn, "UNSUBSCRIBE", channel)
 
+    def _release_waiters(self) -> None:
+        waiters, self._waiters = self._waiters, {}
+        for pending in waiters.values():
+            for waiter in pending:
+                if not waiter.done():
+                    waiter.set_result(None)
+
     def _drop_waiter(self, channel: str, waiter: asyncio.Future[None]) -> None:
         waiters = self._waiters.get(channel, [])
         if waiter in waiters:
@@ -175,6 +182,11 @@ class ReconnectingRedisBackend(BroadcastBackend):
                 self._connected.clear()
                 # Every channel may have missed messages while down: mark it for catch-up.
                 self._needs_marker |= self._channels
+                # A SUBSCRIBE sent on the lost connection is never confirmed: let its caller go
+                # now instead of after ``subscribe_timeout`` (its channel is in the catch-up set
+                # above, and the reconnect resubscribes it), so one outage starting mid-subscribe
+                # does not stall every new stream of that channel.
+                self._release_waiters()
                 await conn.disconnect(nowait=True)
             delay = min(self.backoff_max, self.backoff_min * 2**attempt)
             attempt += 1

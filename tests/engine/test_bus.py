@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
@@ -140,6 +141,42 @@ async def test_subscribe_while_redis_is_down_gets_the_marker_once_it_is_back(
             await redis_bus.publish(channel, {"kind": "message", "seq": 1})
             assert await next_event(events) == {"kind": "message", "seq": 1}
     finally:
+        if own_redis.process is None:
+            own_redis.start()
+
+
+async def test_subscribe_in_flight_when_the_connection_drops_returns_without_waiting_for_redis(
+    redis_bus: Bus, own_redis: RedisServer
+) -> None:
+    # given: redis-server hangs, so a new channel's SUBSCRIBE goes unanswered
+    channel = fresh_channel()
+    process = own_redis.process
+    assert process is not None
+    process.send_signal(signal.SIGSTOP)
+    entered = asyncio.Event()
+
+    async def subscriber() -> list[Event]:
+        async with redis_bus.subscribe(channel) as events:
+            entered.set()
+            marker = await next_event(events, 15)
+            await redis_bus.publish(channel, {"kind": "message", "seq": 1})
+            return [marker, await next_event(events)]
+
+    waiting = asyncio.create_task(subscriber())
+    try:
+        await asyncio.sleep(0.3)
+        assert not entered.is_set()
+        # when: the connection drops (redis-server dies) with the SUBSCRIBE in flight
+        process.kill()
+        await asyncio.to_thread(process.wait)
+        own_redis.process = None
+        # then: subscribe() returns at once, not after its confirmation timeout
+        await asyncio.wait_for(entered.wait(), 2)
+        # and: once Redis is back the subscriber is told to catch up, then gets live events
+        await asyncio.to_thread(own_redis.start)
+        assert await waiting == [{"kind": BUS_RECONNECTED}, {"kind": "message", "seq": 1}]
+    finally:
+        waiting.cancel()
         if own_redis.process is None:
             own_redis.start()
 

@@ -32,7 +32,13 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        # Short timeouts: limits and presence fall back or degrade when Redis hangs, instead
+        # of holding the request (a frozen Redis otherwise stalls a sendMessage for seconds).
+        redis = (
+            Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+            if settings.redis_url
+            else None
+        )
         bus = Bus(settings.bus_url)
         return cls(
             settings=settings,

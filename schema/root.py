@@ -14,7 +14,7 @@ from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts, challenges, chat, notifications, proofs, realtime
 from schema.errors import format_error
-from schema.limits import OperationLimits
+from schema.limits import DocumentCache, OperationLimits
 from schema.observability import OperationObserver
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
@@ -55,8 +55,9 @@ def build_schema(
     subscription: type | None = Subscription,
 ) -> Schema:
     """The API's schema; ``subscription`` lets tests add operations that other branches own."""
+    # Parsed documents and validation outcomes are reused across requests (one cache per schema).
     extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
-        partial(OperationLimits, settings=settings)
+        partial(OperationLimits, settings=settings, cache=DocumentCache())
     ]
     if metrics is not None:
         extensions.append(partial(OperationObserver, metrics=metrics))

@@ -21,7 +21,6 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -241,6 +240,13 @@ def alias_rule(settings: Settings) -> type[ASTValidationRule]:
     return AliasLimitsRule
 
 
+ValidationKey = tuple[str, tuple[tuple[str, int | None], ...]]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class DocumentCache:
     """Recently parsed documents, and the operations (text and variables) that passed
     validation, so a repeated operation is neither parsed nor validated again: clients send
@@ -250,7 +256,7 @@ class DocumentCache:
     def __init__(self, maxsize: int = 256) -> None:
         self.maxsize = maxsize
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
-        self._valid: OrderedDict[tuple[str, bytes], None] = OrderedDict()
+        self._valid: OrderedDict[ValidationKey, None] = OrderedDict()
 
     def document(self, query: str) -> DocumentNode | None:
         document = self._documents.get(query)
@@ -263,22 +269,23 @@ class DocumentCache:
         self._trim(self._documents)
 
     @staticmethod
-    def key(query: str | None, variables: dict[str, Any]) -> tuple[str, bytes] | None:
-        # The limits read page sizes from the variables: they are part of what was validated.
+    def key(query: str | None, variables: dict[str, Any]) -> ValidationKey | None:
+        """What validation depends on: the text, and what the limits read from the variables
+        (page sizes: the integer values, and which variables are present, since an absent one
+        takes its default). Other values (a message body, an id) never change the outcome."""
         if query is None:
             return None
-        try:
-            return query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            return None
+        return query, tuple(
+            sorted((name, value if _is_int(value) else None) for name, value in variables.items())
+        )
 
-    def is_valid(self, key: tuple[str, bytes]) -> bool:
+    def is_valid(self, key: ValidationKey) -> bool:
         if key in self._valid:
             self._valid.move_to_end(key)
             return True
         return False
 
-    def add_valid(self, key: tuple[str, bytes]) -> None:
+    def add_valid(self, key: ValidationKey) -> None:
         self._valid[key] = None
         self._trim(self._valid)
 

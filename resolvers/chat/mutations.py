@@ -44,10 +44,11 @@ _TAKE_SEQ = "UPDATE room SET last_seq = last_seq + 1 WHERE challenge_id = {} RET
 async def _take_seq(challenge_id: int, connection: BaseDBAsyncClient) -> tuple[int, int] | None:
     """(room id, the room's next seq) inside the caller's transaction; None without a room."""
     placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
-    _, rows = await connection.execute_query(_TAKE_SEQ.format(placeholder), [challenge_id])
+    # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
+    rows = await connection.execute_query_dict(_TAKE_SEQ.format(placeholder), [challenge_id])
     if not rows:
         return None
-    return int(rows[0][0]), int(rows[0][1])
+    return int(rows[0]["id"]), int(rows[0]["last_seq"])
 
 
 async def _sender(viewer: Viewer, challenge_id: int) -> Member:
@@ -97,7 +98,7 @@ async def send_message(
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
     try:
         message: Message | None = None
-        while message is None:
+        for _attempt in range(2):  # the second only after creating a missing room
             async with in_transaction() as connection:
                 taken = await _take_seq(challenge_id, connection)
                 if taken is not None:
@@ -110,8 +111,12 @@ async def send_message(
                         body=text,
                         client_message_id=client_message_id,
                     )
-            if message is None:  # challenges made before rooms existed get theirs on first use
-                await ensure_room(challenge_id=challenge_id)
+            if message is not None:
+                break
+            # Challenges made before rooms existed get theirs on first use.
+            await ensure_room(challenge_id=challenge_id)
+        if message is None:
+            raise NotFound("No such room.")
     except IntegrityError:
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:
@@ -123,7 +128,7 @@ async def send_message(
             type=RoomEventType.MESSAGE,
             challenge_id=challenge_id,
             at=message.created_at,
-            seq=seq,
+            seq=message.seq,
             message=MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender),
         ),
     )

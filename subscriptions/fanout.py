@@ -131,7 +131,11 @@ def touches_viewer_fields(
                 if (named.name, node.name.value) in VIEWER_DEPENDENT_FIELDS:
                     found = True
             definition = field.extensions.get("strawberry-definition")
-            if definition is not None and getattr(definition, "permission_classes", None):
+            permissions = getattr(definition, "permission_classes", None) or ()
+            # A permission that only asks "is there a viewer?" (``same_for_every_viewer``)
+            # gives every signed-in subscriber the same outcome: group_key keeps anonymous
+            # and signed-in audiences apart, so it need not split the group per viewer.
+            if not all(getattr(permission, "same_for_every_viewer", False) for permission in permissions):
                 found = True
 
     document = DocumentNode(definitions=(operation, *fragments.values()))
@@ -153,5 +157,8 @@ def group_key(
     except TypeError:
         return None
     document = print_ast(operation) + "".join(print_ast(fragments[name]) for name in sorted(fragments))
-    audience = ("viewer", viewer_id) if touches_viewer_fields(schema, operation, fragments) else ("anyone",)
+    if touches_viewer_fields(schema, operation, fragments):
+        audience: tuple[object, ...] = ("viewer", viewer_id)
+    else:
+        audience = ("anyone", viewer_id is not None)
     return (id(schema), document, variables_key, audience)

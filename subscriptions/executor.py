@@ -47,14 +47,16 @@ class SharedResults:
         self.reused += 1
         return asyncio.shield(future)
 
-    def finished(self, group: Hashable, payload: object) -> ExecutionResult | None:
-        """The group's result for ``payload`` if it is already there (the usual case for every
-        subscriber after the first), to be used without awaiting anything."""
+    def existing(self, group: Hashable, payload: object) -> AwaitableOrValue[ExecutionResult] | None:
+        """The group's result for ``payload`` when another subscriber already started it: the
+        result itself once finished (no await needed), else an awaitable of it; None if absent."""
         future = self._results.get(group, payload)
-        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        if future is None:
             return None
         self.reused += 1
-        return future.result()
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return asyncio.shield(future)
 
     def start(self, group: Hashable, payload: object, outcome: AwaitableOrValue[ExecutionResult]) -> None:
         self.executed += 1
@@ -85,15 +87,15 @@ def viewer_of(context: object) -> int | None:
 class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
     _group: Hashable | None = _UNSET
     _shared_payload: object = _UNSET
-    _finished: ExecutionResult | None = None
+    _finished: AwaitableOrValue[ExecutionResult] | None = None
     _reuser: SubscriptionExecutor | None = None
 
     def build_per_event_executor(self, payload: Any) -> SubscriptionExecutor:
         if is_shared(payload):
             group = self._subscription_group()
-            finished = SHARED_RESULTS.finished(group, payload) if group is not None else None
-            if finished is not None:
-                return self._reusing(finished)
+            existing = SHARED_RESULTS.existing(group, payload) if group is not None else None
+            if existing is not None:
+                return self._reusing(existing)
         executor = copy.copy(self)
         executor.root_value = payload
         executor.collected_errors = type(self.collected_errors)()
@@ -110,7 +112,7 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
             executor._group = None
         return executor
 
-    def _reusing(self, result: ExecutionResult) -> SubscriptionExecutor:
+    def _reusing(self, result: AwaitableOrValue[ExecutionResult]) -> SubscriptionExecutor:
         """An executor that only hands back ``result``: one per subscription, made on its first
         reuse, because copying an executor and its context per subscriber per event costs
         more than the rest of the delivery. Events of one subscription are mapped one at a

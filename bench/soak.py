@@ -37,9 +37,16 @@ async def metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
         response = await client.get(f"{base_url}/metrics")
         if response.status_code == 200:
             found = {}
+            # Only gauges: counters (e.g. operations served) grow with the load by design.
+            gauges = {
+                line.split()[2] for line in response.text.splitlines()
+                if line.startswith("# TYPE ") and line.split()[-1] == "gauge"
+            }
             for line in response.text.splitlines():
                 name, _, value = line.rpartition(" ")
                 if line.startswith("#") or not any(w in name.lower() for w in GAUGE_WORDS):
+                    continue
+                if name.partition("{")[0] not in gauges:
                     continue
                 with contextlib.suppress(ValueError):
                     found[name] = float(value)

@@ -17,11 +17,12 @@ the standard introspection query, which nests ``ofType`` deeper than any real op
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -239,16 +240,80 @@ def alias_rule(settings: Settings) -> type[ASTValidationRule]:
     return AliasLimitsRule
 
 
+ValidationKey = tuple[str, tuple[tuple[str, int | None], ...]]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class DocumentCache:
+    """Recently parsed documents, and the operations (text and variables) that passed
+    validation, so a repeated operation is neither parsed nor validated again: clients send
+    the same few documents over and over, and validating a list query walks every node of it
+    with ~30 rules. Failures are never cached (their error objects are per request)."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._valid: OrderedDict[ValidationKey, None] = OrderedDict()
+
+    def document(self, query: str) -> DocumentNode | None:
+        document = self._documents.get(query)
+        if document is not None:
+            self._documents.move_to_end(query)
+        return document
+
+    def add_document(self, query: str, document: DocumentNode) -> None:
+        self._documents[query] = document
+        self._trim(self._documents)
+
+    @staticmethod
+    def key(query: str | None, variables: dict[str, Any]) -> ValidationKey | None:
+        """What validation depends on: the text, and what the limits read from the variables
+        (page sizes: the integer values, and which variables are present, since an absent one
+        takes its default). Other values (a message body, an id) never change the outcome."""
+        if query is None:
+            return None
+        return query, tuple(
+            sorted((name, value if _is_int(value) else None) for name, value in variables.items())
+        )
+
+    def is_valid(self, key: ValidationKey) -> bool:
+        if key in self._valid:
+            self._valid.move_to_end(key)
+            return True
+        return False
+
+    def add_valid(self, key: ValidationKey) -> None:
+        self._valid[key] = None
+        self._trim(self._valid)
+
+    def _trim(self, entries: OrderedDict[Any, Any]) -> None:
+        while len(entries) > self.maxsize:
+            entries.popitem(last=False)
+
+
 class OperationLimits(SchemaExtension):
-    def __init__(self, *, settings: Settings) -> None:
+    def __init__(self, *, settings: Settings, cache: DocumentCache | None = None) -> None:
         self.settings = settings
+        self.cache = cache
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self.settings.max_query_tokens
         yield
 
     def on_parse(self) -> Iterator[None]:
-        yield
+        context = self.execution_context
+        query = context.query
+        if self.cache is not None and query is not None and context.graphql_document is None:
+            # A document set here is not parsed again by strawberry; parse errors are not cached.
+            context.graphql_document = self.cache.document(query)
+            yield
+            if context.graphql_document is not None and not context.pre_execution_errors:
+                self.cache.add_document(query, context.graphql_document)
+        else:
+            yield
         for error in self.execution_context.pre_execution_errors or ():
             if TOKEN_ERROR_PREFIX in error.message:
                 error.message = f"The operation has more than {self.settings.max_query_tokens} tokens."
@@ -264,4 +329,11 @@ class OperationLimits(SchemaExtension):
         if not self.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         context.validation_rules = (*context.validation_rules, *rules)
+        key = DocumentCache.key(context.query, variables) if self.cache is not None else None
+        if key is not None and self.cache is not None and self.cache.is_valid(key):
+            context.pre_execution_errors = []  # strawberry then skips validation
+            yield
+            return
         yield
+        if key is not None and self.cache is not None and context.pre_execution_errors == []:
+            self.cache.add_valid(key)

@@ -13,6 +13,10 @@ from schema.context import Info
 class IsAuthenticated(BasePermission):
     message = "You need to log in."
     error_extensions = {"code": "UNAUTHENTICATED"}
+    # Its outcome depends only on whether there is a viewer, not on which one: subscribers of a
+    # guarded subscription (roomEvents) can still share one execution per event
+    # (subscriptions.fanout.selection_audience).
+    same_for_every_viewer = True
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if info.context.viewer is None:

@@ -14,7 +14,7 @@ from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts, challenges, chat, notifications, proofs, realtime
 from schema.errors import format_error
-from schema.limits import OperationLimits
+from schema.limits import DocumentCache, OperationLimits
 from schema.observability import OperationObserver
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
@@ -56,8 +56,9 @@ def build_schema(
 ) -> Schema:
     """The API's schema. ``subscription`` replaces the root Subscription (the WebSocket tests
     serve self-ticking test streams through the real app this way)."""
+    # Parsed documents and validation outcomes are reused across requests (one cache per schema).
     extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
-        partial(OperationLimits, settings=settings)
+        partial(OperationLimits, settings=settings, cache=DocumentCache())
     ]
     if metrics is not None:
         extensions.append(partial(OperationObserver, metrics=metrics))

@@ -47,6 +47,17 @@ class SharedResults:
         self.reused += 1
         return asyncio.shield(future)
 
+    def existing(self, group: Hashable, payload: object) -> AwaitableOrValue[ExecutionResult] | None:
+        """The group's result for ``payload`` when another subscriber already started it: the
+        result itself once finished (no await needed), else an awaitable of it; None if absent."""
+        future = self._results.get(group, payload)
+        if future is None:
+            return None
+        self.reused += 1
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return asyncio.shield(future)
+
     def start(self, group: Hashable, payload: object, outcome: AwaitableOrValue[ExecutionResult]) -> None:
         self.executed += 1
         if isinstance(outcome, ExecutionResult):
@@ -76,8 +87,15 @@ def viewer_of(context: object) -> int | None:
 class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
     _group: Hashable | None = _UNSET
     _shared_payload: object = _UNSET
+    _finished: AwaitableOrValue[ExecutionResult] | None = None
+    _reuser: SubscriptionExecutor | None = None
 
     def build_per_event_executor(self, payload: Any) -> SubscriptionExecutor:
+        if is_shared(payload):
+            group = self._subscription_group()
+            existing = SHARED_RESULTS.existing(group, payload) if group is not None else None
+            if existing is not None:
+                return self._reusing(existing)
         executor = copy.copy(self)
         executor.root_value = payload
         executor.collected_errors = type(self.collected_errors)()
@@ -94,6 +112,17 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
             executor._group = None
         return executor
 
+    def _reusing(self, result: AwaitableOrValue[ExecutionResult]) -> SubscriptionExecutor:
+        """An executor that only hands back ``result``: one per subscription, made on its first
+        reuse, because copying an executor and its context per subscriber per event costs
+        more than the rest of the delivery. Events of one subscription are mapped one at a
+        time, so reusing it is safe."""
+        reuser = self._reuser
+        if reuser is None:
+            reuser = self._reuser = copy.copy(self)
+        reuser._finished = result
+        return reuser
+
     def _subscription_group(self) -> Hashable | None:
         # Computed once per subscription, on the subscription's own executor.
         if self._group is _UNSET:
@@ -107,6 +136,9 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._group
 
     def execute_operation(self, serially: bool | None = None) -> Any:
+        if self._finished is not None:
+            finished, self._finished = self._finished, None
+            return finished
         group = self._group
         if group is _UNSET or group is None:
             return super().execute_operation(serially)

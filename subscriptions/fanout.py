@@ -111,32 +111,38 @@ def _parent_types(parent: GraphQLNamedType, schema: GraphQLSchema) -> list[Graph
     return [parent]
 
 
-def touches_viewer_fields(
+def selection_audience(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
-) -> bool:
-    """Whether the operation selects a viewer-dependent or permission-guarded field."""
+) -> str:
+    """Who may share the operation's results: ``"viewer"`` when it selects a viewer-dependent
+    or permission-guarded field; ``"signed-in"`` when its only guards ask whether there is a
+    viewer at all (``same_for_every_viewer``: every signed-in subscriber gets the same outcome,
+    every anonymous one the other); ``"anyone"`` otherwise."""
     type_info = TypeInfo(schema)
-    found = False
+    audience = "anyone"
 
     class Finder(Visitor):
         def enter_field(self, node: FieldNode, *_args: object) -> None:
-            nonlocal found
+            nonlocal audience
             parent = type_info.get_parent_type()
             field = type_info.get_field_def()
             if parent is None or field is None:
                 return
             for named in _parent_types(get_named_type(parent), schema):
                 if (named.name, node.name.value) in VIEWER_DEPENDENT_FIELDS:
-                    found = True
+                    audience = "viewer"
             definition = field.extensions.get("strawberry-definition")
-            if definition is not None and getattr(definition, "permission_classes", None):
-                found = True
+            permissions = getattr(definition, "permission_classes", None) or ()
+            if not all(getattr(permission, "same_for_every_viewer", False) for permission in permissions):
+                audience = "viewer"
+            elif permissions and audience == "anyone":
+                audience = "signed-in"
 
     document = DocumentNode(definitions=(operation, *fragments.values()))
     visit(document, TypeInfoVisitor(type_info, Finder()))
-    return found
+    return audience
 
 
 def group_key(
@@ -153,5 +159,14 @@ def group_key(
     except TypeError:
         return None
     document = print_ast(operation) + "".join(print_ast(fragments[name]) for name in sorted(fragments))
-    audience = ("viewer", viewer_id) if touches_viewer_fields(schema, operation, fragments) else ("anyone",)
+    audience: tuple[object, ...] = audience_key(selection_audience(schema, operation, fragments), viewer_id)
     return (id(schema), document, variables_key, audience)
+
+
+def audience_key(audience: str, viewer_id: int | None) -> tuple[object, ...]:
+    """The part of a group key that says whose results may be shared."""
+    if audience == "viewer":
+        return ("viewer", viewer_id)
+    if audience == "signed-in":
+        return ("signed-in", viewer_id is not None)
+    return ("anyone",)

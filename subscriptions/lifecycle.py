@@ -23,7 +23,12 @@ async def next_event(queue: Listener, viewer: Viewer) -> object:
     if remaining <= 0:
         raise Unauthenticated("Your access token has expired.")
     try:
-        event = await asyncio.wait_for(queue.get(), timeout=remaining)
+        if not queue.empty():  # a burst: no timer to arm
+            event = queue.get_nowait()
+        else:
+            # asyncio.timeout, not wait_for: wait_for wraps the get in a new task per event.
+            async with asyncio.timeout(remaining):
+                event = await queue.get()
     except TimeoutError:
         raise Unauthenticated("Your access token has expired.") from None
     if (

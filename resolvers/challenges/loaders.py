@@ -7,7 +7,16 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from models.accounts import Member
 from models.challenges import Challenge, Membership, Role
+
+
+def fetched_member(membership: Membership) -> Member | None:
+    """The membership's member when its query selected it (``select_related``), else None."""
+    # Tortoise keeps a selected relation under ``_<name>``; reading ``membership.member``
+    # instead would return a query when it was not selected.
+    member = getattr(membership, "_member", None)
+    return member if isinstance(member, Member) else None
 
 
 async def _challenges_by_id(ids: Sequence[int]) -> list[Challenge | None]:
@@ -22,14 +31,21 @@ class ChallengeByIdLoader(DataLoader[int, Challenge | None]):
 
 async def _memberships_by_challenge_id(ids: Sequence[int]) -> list[list[Membership]]:
     grouped: dict[int, list[Membership]] = defaultdict(list)
-    rows = await Membership.filter(challenge_id__in=list(set(ids))).order_by("joined_at", "id")
+    # The members come in the same statement: a list of challenges then needs no further query
+    # for their members, their leaders or the viewer's role (see ``fetched_member``).
+    rows = (
+        await Membership.filter(challenge_id__in=list(set(ids)))
+        .select_related("member")
+        .order_by("joined_at", "id")
+    )
     for membership in rows:
         grouped[membership.challenge_id].append(membership)  # type: ignore[attr-defined]
     return [grouped.get(challenge_id, []) for challenge_id in ids]
 
 
 class MembershipsByChallengeIdLoader(DataLoader[int, list[Membership]]):
-    """A challenge's memberships, the earliest joined first (the leader leads the list)."""
+    """A challenge's memberships with their members, the earliest joined first (the leader
+    leads the list)."""
 
     def __init__(self) -> None:
         super().__init__(load_fn=_memberships_by_challenge_id)
@@ -61,26 +77,3 @@ class MembershipsByMemberIdLoader(DataLoader[MemberRoleKey, list[Membership]]):
 
     def __init__(self) -> None:
         super().__init__(load_fn=_memberships_by_member_id)
-
-
-MemberChallengeKey = tuple[int, int]
-
-
-async def _membership_by_member_and_challenge(
-    keys: Sequence[MemberChallengeKey],
-) -> list[Membership | None]:
-    # Usually a single viewer asks about a page of challenges: one query per distinct member.
-    challenges_by_member: dict[int, set[int]] = defaultdict(set)
-    for member_id, challenge_id in keys:
-        challenges_by_member[member_id].add(challenge_id)
-    found: dict[MemberChallengeKey, Membership] = {}
-    for member_id, challenge_ids in challenges_by_member.items():
-        rows = await Membership.filter(member_id=member_id, challenge_id__in=list(challenge_ids))
-        for row in rows:
-            found[(member_id, row.challenge_id)] = row  # type: ignore[attr-defined]
-    return [found.get(key) for key in keys]
-
-
-class MembershipByMemberAndChallengeLoader(DataLoader[MemberChallengeKey, Membership | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_membership_by_member_and_challenge)

@@ -60,7 +60,11 @@ class ChallengePage:
     rows: list[tuple[str, Challenge]]  # (cursor, challenge)
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    matching: QuerySet[Challenge]  # every challenge the filter matches, for total_count
+
+    async def total_count(self) -> int:
+        """Counted only when asked: a page that does not show the total costs no COUNT."""
+        return await self.matching.count()
 
 
 async def get_challenge(*, challenge_id: int) -> Challenge | None:
@@ -207,6 +211,6 @@ async def list_challenges(
         rows=found[:first],
         has_next_page=len(found) > first,
         has_previous_page=bool(after) or (page or 1) > 1,
-        total_count=await base.count(),
+        matching=base,
     )
 

@@ -13,7 +13,7 @@ from infra.errors import BadInput, Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
 from models.accounts import Member
-from models.challenges import Challenge
+from models.challenges import Challenge, Membership
 from models.chat import Message, Room, RoomLogEntry
 from resolvers.chat.queries import ensure_room, require_member
 from subscriptions.channels import room_channel
@@ -34,6 +34,34 @@ async def _next_seq(room_id: int, connection: BaseDBAsyncClient) -> int:
         raise NotFound("No such room.")
     room: Room = await Room.filter(id=room_id).using_db(connection).get()
     return int(room.last_seq)
+
+
+# One statement takes the next seq AND finds the room (by its challenge): RETURNING works on
+# SQLite >= 3.35 and PostgreSQL alike; only the placeholder differs.
+_TAKE_SEQ = "UPDATE room SET last_seq = last_seq + 1 WHERE challenge_id = {} RETURNING id, last_seq"
+
+
+async def _take_seq(challenge_id: int, connection: BaseDBAsyncClient) -> tuple[int, int] | None:
+    """(room id, the room's next seq) inside the caller's transaction; None without a room."""
+    placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
+    rows = await connection.execute_query_dict(_TAKE_SEQ.format(placeholder), [challenge_id])
+    if not rows:
+        return None
+    return int(rows[0]["id"]), int(rows[0]["last_seq"])
+
+
+async def _sender(viewer: Viewer, challenge_id: int) -> Member:
+    """The viewer's member row, if they belong to the challenge (NOT_FOUND / FORBIDDEN
+    otherwise): one statement on the usual path, the membership check and the sender snapshot
+    together."""
+    membership = await Membership.get_or_none(challenge_id=challenge_id, member_id=viewer.id).select_related(
+        "member"
+    )
+    if membership is not None:
+        return membership.member
+    await require_member(viewer=viewer, challenge_id=challenge_id)  # raises the precise error
+    return await Member.get(id=viewer.id)  # joined between the two reads
 
 
 async def _publish(services: Services, event: RoomEventPayload) -> None:
@@ -62,37 +90,45 @@ async def send_message(
         raise BadInput(
             f"clientMessageId is 1 to {MAX_CLIENT_MESSAGE_ID} characters.", field="clientMessageId"
         )
-    await require_member(viewer=viewer, challenge_id=challenge_id)
+    sender = await _sender(viewer, challenge_id)
     if client_message_id is not None:
         existing = await Message.get_or_none(sender_id=viewer.id, client_message_id=client_message_id)
         if existing is not None:
             return existing
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
-    room = await ensure_room(challenge_id=challenge_id)
     try:
-        async with in_transaction() as connection:
-            seq = await _next_seq(room.id, connection)
-            message = await Message.create(
-                using_db=connection,
-                room_id=room.id,
-                seq=seq,
-                sender_id=viewer.id,
-                body=text,
-                client_message_id=client_message_id,
-            )
+        message: Message | None = None
+        for _attempt in range(2):  # the second only after creating a missing room
+            async with in_transaction() as connection:
+                taken = await _take_seq(challenge_id, connection)
+                if taken is not None:
+                    room_id, seq = taken
+                    message = await Message.create(
+                        using_db=connection,
+                        room_id=room_id,
+                        seq=seq,
+                        sender_id=viewer.id,
+                        body=text,
+                        client_message_id=client_message_id,
+                    )
+            if message is not None:
+                break
+            # Challenges made before rooms existed get theirs on first use.
+            await ensure_room(challenge_id=challenge_id)
+        if message is None:
+            raise NotFound("No such room.")
     except IntegrityError:
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:
             raise
         return await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
-    sender = await Member.get(id=viewer.id)
     await _publish(
         services,
         RoomEventPayload(
             type=RoomEventType.MESSAGE,
             challenge_id=challenge_id,
             at=message.created_at,
-            seq=seq,
+            seq=message.seq,
             message=MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender),
         ),
     )

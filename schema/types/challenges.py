@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import challenges as models
+from models.accounts import Member as MemberRow
 from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges import queries
 from resolvers.challenges.loaders import (
     ChallengeByIdLoader,
-    MembershipByMemberAndChallengeLoader,
     MembershipsByChallengeIdLoader,
     MembershipsByMemberIdLoader,
+    fetched_member,
 )
 from resolvers.challenges.rules import CHALLENGE_FIELD_NAMES, ChallengeFields
 from resolvers.chat.loaders import RoomByChallengeIdLoader
@@ -82,9 +83,17 @@ class Challenge:
 
     @strawberry.field
     async def leader(self, info: Info) -> Member:
-        member = await info.context.loader(MemberByIdLoader).load(self._leader_id)
-        assert member is not None  # leader_id is a foreign key
-        return Member.from_model(member)
+        # The leader's membership (with its member) comes with the challenge's memberships,
+        # which a list usually selects anyway: no statement of its own.
+        rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
+        for row in rows:
+            if row.member_id == self._leader_id:  # type: ignore[attr-defined]
+                member = fetched_member(row)
+                if member is not None:
+                    return Member.from_model(member)
+        found = await info.context.loader(MemberByIdLoader).load(self._leader_id)
+        assert found is not None  # leader_id is a foreign key
+        return Member.from_model(found)
 
     @strawberry.field(description="Members of the challenge, the earliest joined (the leader) first.")
     async def memberships(self, info: Info) -> list[Membership]:
@@ -96,9 +105,13 @@ class Challenge:
         viewer = info.context.viewer
         if viewer is None:
             return None
-        key = (viewer.id, int(self.id))
-        membership = await info.context.loader(MembershipByMemberAndChallengeLoader).load(key)
-        return membership.role if membership else None
+        # From the challenge's memberships (one batched statement shared with `memberships`
+        # and `leader`) rather than a query of its own.
+        rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
+        for row in rows:
+            if row.member_id == viewer.id:  # type: ignore[attr-defined]
+                return row.role
+        return None
 
 
     # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
@@ -136,6 +149,7 @@ class Membership:
     joined_at: DateTime
     _member_id: strawberry.Private[int]
     _challenge_id: strawberry.Private[int]
+    _member: strawberry.Private[MemberRow | None] = None
 
     @classmethod
     def from_model(cls, membership: models.Membership) -> Membership:
@@ -144,10 +158,13 @@ class Membership:
             joined_at=membership.joined_at,
             _member_id=membership.member_id,  # type: ignore[attr-defined]
             _challenge_id=membership.challenge_id,  # type: ignore[attr-defined]
+            _member=fetched_member(membership),
         )
 
     @strawberry.field
     async def member(self, info: Info) -> Member:
+        if self._member is not None:  # selected with the membership: no query
+            return Member.from_model(self._member)
         member = await info.context.loader(MemberByIdLoader).load(self._member_id)
         assert member is not None  # member_id is a foreign key
         return Member.from_model(member)
@@ -177,7 +194,11 @@ class ChallengeEdge:
 class ChallengeConnection:
     edges: list[ChallengeEdge]
     page_info: PageInfo
-    total_count: int
+    _page: strawberry.Private[queries.ChallengePage]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self._page.total_count()
 
     @strawberry.field
     def nodes(self) -> list[Challenge]:
@@ -194,7 +215,7 @@ class ChallengeConnection:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total_count,
+            _page=page,
         )
 
 

@@ -67,3 +67,42 @@ class Latency:
 
     def __str__(self) -> str:
         return f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
+
+
+def _socket_ports(pid: int) -> dict[str, tuple[int, int]]:
+    """socket inode -> (local port, remote port) of the process's TCP sockets (its namespace)."""
+    found: dict[str, tuple[int, int]] = {}
+    for table in ("tcp", "tcp6"):
+        path = Path(f"/proc/{pid}/net/{table}")
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            parts = line.split()
+            local, remote, inode = parts[1], parts[2], parts[9]
+            found[inode] = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16))
+    return found
+
+
+def open_files_by_kind(pid: int, peers: dict[int, str]) -> dict[str, int]:
+    """Open fds of a process by what they are: TCP sockets named by their peer's port in ``peers``
+    (e.g. the database, Redis), other TCP sockets, and everything else by link type. Tells a pool
+    that grew to its size (bounded, stays open) from a leak (client sockets, pipes, files)."""
+    ports = _socket_ports(pid)
+    kinds: dict[str, int] = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed while listing
+        if target.startswith("socket:["):
+            local, remote = ports.get(target[8:-1], (0, 0))
+            kind = peers.get(remote) or ("tcp listen" if local and not remote else
+                                         "tcp other" if local else "socket (unix/udp)")
+        elif target.startswith("anon_inode:"):
+            kind = target
+        elif target.startswith(("pipe:", "/dev/")):
+            kind = target.split(":")[0] if target.startswith("pipe:") else "device"
+        else:
+            kind = "file"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds

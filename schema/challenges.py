@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from infra.ids import parse_id
 from infra.storage import UploadFile
@@ -13,7 +15,7 @@ from resolvers.challenges.create_challenge import create_challenge
 from resolvers.challenges.delete_challenge import delete_challenge
 from resolvers.challenges.join_challenge import join_challenge
 from resolvers.challenges.leave_challenge import leave_challenge
-from resolvers.challenges.loaders import ChallengeByIdLoader
+from resolvers.challenges.loaders import ChallengeByIdLoader, MembershipsByChallengeIdLoader
 from resolvers.challenges.update_challenge import update_challenge
 from schema.context import Info
 from schema.permissions import IsAuthenticated
@@ -29,6 +31,40 @@ from schema.types.challenges import (
 )
 
 DEFAULT_PAGE_SIZE = 12  # the original frontend's page of cards
+# Challenge fields answered from the challenge's memberships.
+MEMBERSHIP_FIELDS = frozenset({"leader", "memberships", "viewerRole"})
+
+
+def _fields(selections: Sequence[Selection]) -> Iterator[SelectedField]:
+    """The fields of one selection level, fragments expanded."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:
+            yield from _fields(selection.selections)
+
+
+def _node_fields(info: Info) -> Iterator[SelectedField]:
+    """The fields selected on the connection's challenges (``nodes`` and ``edges.node``)."""
+    for root in info.selected_fields:
+        for field in _fields(root.selections):
+            if field.name == "nodes":
+                yield from _fields(field.selections)
+            elif field.name == "edges":
+                for edge_field in _fields(field.selections):
+                    if edge_field.name == "node":
+                        yield from _fields(edge_field.selections)
+
+
+async def _preload_memberships(info: Info, connection: ChallengeConnection) -> None:
+    """Load the page's memberships in one batch before the challenges resolve, when selected,
+    so that their ``leader``, ``memberships`` and ``viewerRole`` complete without awaiting."""
+    nodes = [edge.node for edge in connection.edges]
+    if not nodes or not any(field.name in MEMBERSHIP_FIELDS for field in _node_fields(info)):
+        return
+    loaded = await info.context.loader(MembershipsByChallengeIdLoader).load_many([int(n.id) for n in nodes])
+    for node, rows in zip(nodes, loaded, strict=True):
+        node._memberships = rows
 
 
 def _upload(value: Upload | None) -> UploadFile | None:
@@ -63,7 +99,9 @@ class Query:
             after=after,
             page=page,
         )
-        return ChallengeConnection.from_page(result)
+        connection = ChallengeConnection.from_page(result)
+        await _preload_memberships(info, connection)
+        return connection
 
 
 @strawberry.type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -55,6 +56,10 @@ class Challenge:
     updated_at: DateTime
     _thumbnail: strawberry.Private[str | None]
     _leader_id: strawberry.Private[int]
+    # The memberships (with members) when the list that made this object loaded them for the
+    # whole page: `leader`, `memberships` and `viewerRole` then resolve synchronously, instead
+    # of three coroutines awaiting the loader per challenge.
+    _memberships: strawberry.Private[Sequence[models.Membership] | None] = None
 
     @classmethod
     def from_model(cls, challenge: models.Challenge) -> Challenge:
@@ -81,38 +86,65 @@ class Challenge:
             return f"{DEFAULT_THUMBNAILS}{self.category.value.lower()}.svg"
         return info.context.services.storage.url(self._thumbnail)
 
-    @strawberry.field
-    async def leader(self, info: Info) -> Member:
-        # The leader's membership (with its member) comes with the challenge's memberships,
-        # which a list usually selects anyway: no statement of its own.
-        rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
+    def _leader_in(self, rows: Sequence[models.Membership]) -> Member | None:
         for row in rows:
             if row.member_id == self._leader_id:  # type: ignore[attr-defined]
                 member = fetched_member(row)
                 if member is not None:
                     return Member.from_model(member)
-        found = await info.context.loader(MemberByIdLoader).load(self._leader_id)
-        assert found is not None  # leader_id is a foreign key
-        return Member.from_model(found)
+        return None
 
-    @strawberry.field(description="Members of the challenge, the earliest joined (the leader) first.")
-    async def memberships(self, info: Info) -> list[Membership]:
+    async def _load_leader(self, info: Info) -> Member:
+        # The leader's membership (with its member) comes with the challenge's memberships,
+        # which a list usually selects anyway: no statement of its own.
+        rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
+        found = self._leader_in(rows)
+        if found is not None:
+            return found
+        row = await info.context.loader(MemberByIdLoader).load(self._leader_id)
+        assert row is not None  # leader_id is a foreign key
+        return Member.from_model(row)
+
+    # Synchronous resolvers that return an awaitable only when the data is not loaded yet:
+    # graphql-core awaits what needs awaiting and completes the rest in place.
+    @strawberry.field(graphql_type=Member)
+    def leader(self, info: Info) -> Member | Awaitable[Member]:
+        if self._memberships is not None:
+            found = self._leader_in(self._memberships)
+            if found is not None:
+                return found
+        return self._load_leader(info)
+
+    async def _load_memberships(self, info: Info) -> list[Membership]:
         rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
         return [Membership.from_model(row) for row in rows]
 
-    @strawberry.field(description="The viewer's role here; null when anonymous or not a member.")
-    async def viewer_role(self, info: Info) -> ChallengerRole | None:
-        viewer = info.context.viewer
-        if viewer is None:
-            return None
+    @strawberry.field(
+        description="Members of the challenge, the earliest joined (the leader) first.",
+        graphql_type=list["Membership"],
+    )
+    def memberships(self, info: Info) -> list[Membership] | Awaitable[list[Membership]]:
+        if self._memberships is not None:
+            return [Membership.from_model(row) for row in self._memberships]
+        return self._load_memberships(info)
+
+    async def _load_viewer_role(self, info: Info, viewer_id: int) -> ChallengerRole | None:
         # From the challenge's memberships (one batched statement shared with `memberships`
         # and `leader`) rather than a query of its own.
         rows = await info.context.loader(MembershipsByChallengeIdLoader).load(int(self.id))
-        for row in rows:
-            if row.member_id == viewer.id:  # type: ignore[attr-defined]
-                return row.role
-        return None
+        return _role_of(rows, viewer_id)
 
+    @strawberry.field(
+        description="The viewer's role here; null when anonymous or not a member.",
+        graphql_type=ChallengerRole | None,
+    )
+    def viewer_role(self, info: Info) -> ChallengerRole | Awaitable[ChallengerRole | None] | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        if self._memberships is not None:
+            return _role_of(self._memberships, viewer.id)
+        return self._load_viewer_role(info, viewer.id)
 
     # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
     @strawberry.field(description="Proofs this viewer may see, newest first.")
@@ -143,6 +175,13 @@ class Challenge:
             room = await ensure_room(challenge_id=challenge_id)
         return Room(id=strawberry.ID(str(room.id)), _challenge_id=challenge_id)
 
+def _role_of(rows: Sequence[models.Membership], member_id: int) -> ChallengerRole | None:
+    for row in rows:
+        if row.member_id == member_id:  # type: ignore[attr-defined]
+            return row.role
+    return None
+
+
 @strawberry.type
 class Membership:
     role: ChallengerRole
@@ -161,13 +200,16 @@ class Membership:
             _member=fetched_member(membership),
         )
 
-    @strawberry.field
-    async def member(self, info: Info) -> Member:
-        if self._member is not None:  # selected with the membership: no query
-            return Member.from_model(self._member)
+    async def _load_member(self, info: Info) -> Member:
         member = await info.context.loader(MemberByIdLoader).load(self._member_id)
         assert member is not None  # member_id is a foreign key
         return Member.from_model(member)
+
+    @strawberry.field(graphql_type=Member)
+    def member(self, info: Info) -> Member | Awaitable[Member]:
+        if self._member is not None:  # selected with the membership: no query, no coroutine
+            return Member.from_model(self._member)
+        return self._load_member(info)
 
     @strawberry.field
     async def challenge(self, info: Info) -> Challenge:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
@@ -87,6 +88,12 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
         self.connection_slots = ConnectionSlots(services.redis, settings.ws_max_connections_per_member)
+
+    def encode_json(self, data: object) -> str:
+        # orjson: json.dumps was ~2 % of a 12-item list request's CPU (~550 fields). Decoded to
+        # str because strawberry sends bytes as binary WebSocket frames, and graphql-transport-ws
+        # clients expect text frames.
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON bodies (and multipart ``operations``/``map``) must be objects, or a non-empty

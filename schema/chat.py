@@ -36,14 +36,14 @@ class Mutation:
         self, info: Info, challenge_id: strawberry.ID, body: str, client_message_id: str | None = None
     ) -> Message:
         challenge_pk = parse_id(challenge_id, field="challengeId")
-        message = await mutations.send_message(
+        sent = await mutations.send_message(
             services=info.context.services,
             viewer=info.context.require_viewer(),
             challenge_id=challenge_pk,
             body=body,
             client_message_id=client_message_id,
         )
-        return Message.from_model(message, challenge_id=challenge_pk)
+        return Message.from_snapshot(sent)
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def delete_message(self, info: Info, id: strawberry.ID) -> strawberry.ID:

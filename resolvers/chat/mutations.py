@@ -126,11 +126,12 @@ async def send_message(
     challenge_id: int,
     body: str,
     client_message_id: str | None = None,
-) -> Message:
+) -> MessageSnapshot:
     """Store a message with the room's next seq, then publish it.
 
     A retry with the same ``client_message_id`` returns the stored message and publishes
-    nothing, so clients can resend after a timeout without duplicating.
+    nothing, so clients can resend after a timeout without duplicating. The snapshot carries
+    the sender read by the membership check, so the response needs no read of its own.
     """
     text = body.strip()
     if not 1 <= len(text) <= MAX_BODY:
@@ -143,7 +144,7 @@ async def send_message(
     if client_message_id is not None:
         existing = await Message.get_or_none(sender_id=viewer.id, client_message_id=client_message_id)
         if existing is not None:
-            return existing
+            return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
     try:
         message: Message | None = None
@@ -161,7 +162,9 @@ async def send_message(
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:
             raise
-        return await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
+        existing = await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
+        return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
+    snapshot = MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender)
     await _publish(
         services,
         RoomEventPayload(
@@ -169,10 +172,10 @@ async def send_message(
             challenge_id=challenge_id,
             at=message.created_at,
             seq=message.seq,
-            message=MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender),
+            message=snapshot,
         ),
     )
-    return message
+    return snapshot
 
 
 async def delete_message(*, services: Services, viewer: Viewer, message_id: int) -> int:

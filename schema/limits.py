@@ -50,6 +50,7 @@ from strawberry.extensions import SchemaExtension
 
 from infra.errors import ErrorCode
 from infra.settings import Settings
+from schema.text_rules import NoNulCharactersRule, nul_variable_error
 
 PAGE_ARGUMENTS = ("first", "last")
 MAX_PAGE_SIZE = 100
@@ -328,7 +329,14 @@ class OperationLimits(SchemaExtension):
         ]
         if not self.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
+        rules.append(NoNulCharactersRule)
         context.validation_rules = (*context.validation_rules, *rules)
+        # Checked on every request: the validation cache key ignores string values.
+        nul = nul_variable_error(variables)
+        if nul is not None:
+            context.pre_execution_errors = [nul]
+            yield
+            return
         key = DocumentCache.key(context.query, variables) if self.cache is not None else None
         if key is not None and self.cache is not None and self.cache.is_valid(key):
             context.pre_execution_errors = []  # strawberry then skips validation

@@ -7,6 +7,12 @@ import pytest
 
 from tests.support.servers import AppServer
 
+LOG_IN = """
+mutation LogIn($email: String!, $password: String!) {
+  logIn(email: $email, password: $password) { accessToken }
+}
+"""
+
 INTERNALS = ("Traceback", 'File "', "SELECT ", "sqlite", "asyncpg", "/work/", "site-packages")
 MEMBER = "query Member($id: ID!) { member(id: $id) { id nickname } }"
 
@@ -96,3 +102,22 @@ def test_bad_get_requests_are_refused_cleanly(app: AppServer, path: str) -> None
     response = httpx.get(app.url + path, headers={"accept": "application/json"})
 
     _assert_clean(response)
+
+
+def test_nul_character_in_a_variable_is_bad_user_input(app: AppServer) -> None:
+    # PostgreSQL cannot store NUL in text: found by the fuzz run as an INTERNAL_SERVER_ERROR
+    variables = {"email": "a\x00@example.com", "password": "secret12!"}
+
+    response = httpx.post(app.graphql_url, json={"query": LOG_IN, "variables": variables})
+
+    _assert_clean(response)
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "email"}
+
+
+def test_nul_character_in_an_inline_string_is_bad_user_input(app: AppServer) -> None:
+    query = 'mutation { logIn(email: "\\u0000", password: "x") { accessToken } }'
+
+    response = httpx.post(app.graphql_url, json={"query": query})
+
+    _assert_clean(response)
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "query"}

@@ -13,8 +13,9 @@ from strawberry.types import ExecutionContext
 from infra.metrics import Metrics
 from infra.settings import Settings
 from schema import accounts, challenges, chat, notifications, proofs, realtime
+from schema.document_cache import DocumentCache
 from schema.errors import format_error
-from schema.limits import DocumentCache, OperationLimits
+from schema.limits import OperationLimits
 from schema.observability import OperationObserver
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor

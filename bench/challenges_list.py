@@ -18,7 +18,7 @@ from bench.measure import CpuMeter, Latency
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
-from bench.stack import Stack, app_pid
+from bench.stack import Stack
 from bench.world import Seat, World
 
 CHALLENGES = """
@@ -141,7 +141,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
         plain_result, plain_us = await load(plain.port, plain.pid, [graphql], mode)
         plain_row.baseline = summary(plain_result, plain_us)
         plain_row.notes.append(detail("plain graphql-core", plain_result, plain_us))
-        ours, ours_us = await load(app.port, app_pid(app), [graphql], mode)
+        ours, ours_us = await load(app.port, app.pid, [graphql], mode)
         for row in rows:
             row.ours = summary(ours, ours_us)
             row.notes.append(detail("ours", ours, ours_us))

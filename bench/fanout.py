@@ -21,7 +21,7 @@ from bench.measure import CpuMeter, Latency
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
-from bench.stack import Stack, app_pid
+from bench.stack import Stack
 from bench.subscribers import SubscriberPool, Target
 from bench.world import ChatRoom, World
 
@@ -160,7 +160,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                 row.pending = pending
             else:
                 ours = await measure(
-                    ws_urls=[a.ws_url for a in apps], server_pids=[app_pid(a) for a in apps], room=room,
+                    ws_urls=[a.ws_url for a in apps], server_pids=[a.pid for a in apps], room=room,
                     publish=graphql_publisher(client, apps[0].graphql_url, room),
                     rate=rate, duration=mode.fanout_seconds,
                 )

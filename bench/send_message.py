@@ -10,7 +10,7 @@ from bench.load import Request, graphql_request
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
-from bench.stack import Stack, app_pid
+from bench.stack import Stack
 from bench.world import World
 
 SEND_MESSAGE = """
@@ -48,7 +48,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                             seat.token)
             for seat in members
         ]
-        ours, ours_us = await load(app.port, app_pid(app), requests, mode)
+        ours, ours_us = await load(app.port, app.pid, requests, mode)
         row.ours = summary(ours, ours_us)
         row.notes.append(detail("ours", ours, ours_us))
         row.ratio = ours.per_second / base.per_second

@@ -20,7 +20,7 @@ from bench.measure import open_files, open_files_by_kind, rss_bytes
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
-from bench.stack import Stack, app_pid
+from bench.stack import Stack
 from bench.subscribers import Target, _Subscriber
 from bench.world import ChatRoom, World
 
@@ -165,7 +165,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                                   (g0, g1), churned, kinds))
         if not row.pending:
             growth, before, after, g0, g1, churned, kinds = await soak(
-                pid=app_pid(app), base_url=app.url, ws_url=app.ws_url, room=room,
+                pid=app.pid, base_url=app.url, ws_url=app.ws_url, room=room,
                 publish=graphql_publisher(client, app.graphql_url, room), subscribers=mode.soak_subscribers,
                 seconds=mode.soak_seconds, client=client, peers=peers,
             )

@@ -6,25 +6,18 @@ listens on loopback only and is stopped when the benchmark run ends.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from tests.support.servers import (
-    PROJECT,
     AppServer,
     PostgresServer,
     RedisServer,
-    free_port,
     run_migrations,
 )
 
@@ -41,69 +34,21 @@ BENCH_LIMITS = {
 
 
 @dataclass
-class ServerProcess:
+class ServerProcess(AppServer):
     """A baseline ASGI app under uvicorn in a subprocess, with the same options as ``main.py serve``."""
 
-    app: str  # "module:factory"
-    env: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    log_path: Path | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    app: str = ""  # "module:factory"
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self, timeout: float = 30.0) -> None:
-        handle, name = tempfile.mkstemp(prefix="eroom-bench-", suffix=".log")
-        self.log_path = Path(name)
-        command = [
+    def argv(self) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", self.app, "--factory",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log", "--ws-max-size", str(64 * 1024),
         ]
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT, env={**os.environ, **self.env}, stdout=handle, stderr=subprocess.STDOUT
-        )
-        os.close(handle)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.app} exited early:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"{self.app} did not start:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-20000:] if self.log_path else ""
-
-
-def app_pid(server: AppServer) -> int:
-    assert server.process is not None
-    return server.process.pid
 
 
 class Stack:

@@ -228,7 +228,7 @@ class SmtpSink:
             async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
                 content: bytes = envelope.content  # type: ignore[attr-defined]
                 with sink._lock:
-                    sink.messages.append(message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
+                    sink.messages.append(message_from_bytes(content, policy=policy.default))
                 return "250 OK"
 
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
@@ -279,13 +279,21 @@ class AppServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/graphql"
 
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def argv(self) -> list[str]:
+        return [sys.executable, *self.command]
+
     def start(self, timeout: float = 30.0) -> None:
         env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
         descriptor, name = tempfile.mkstemp(prefix="eroom-app-", suffix=".log")
         self.log_path = Path(name)
         with os.fdopen(descriptor, "wb") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, *self.command],
+                self.argv(),
                 cwd=PROJECT,
                 env=env,
                 stdout=log_file,

@@ -194,8 +194,11 @@ async def test_graphiql_subscription_receives_room_event(
     await graphiql.set_variables({"challengeId": str(challenge.id), "after": first["sendMessage"]["cursor"]})
     await graphiql.page.evaluate(RECORD_RESULTS)
 
-    # when the subscription runs in the playground and a message is sent
+    # when the subscription runs in the playground (it is live once its own JOIN shows: the
+    # pane renders only the latest event, so a message racing the JOIN could be painted over)
+    # and a message is sent
     await graphiql.run()
+    await graphiql.result('"JOIN"')
     body = f"hello from graphiql {secrets.token_hex(3)}"
     sent = (await http.execute(SEND_MESSAGE, {"challengeId": str(challenge.id), "body": body})).ok()
 

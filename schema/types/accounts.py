@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import accounts as models
+from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.accounts.queries import Availability as AvailabilityResult
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
@@ -69,6 +70,13 @@ class Member:
 
         return await memberships_of_member(info, member_id=int(self.id), role=role)
 
+
+
+async def member_by_id(info: Info, member_id: int) -> Member:
+    """The member a row points at (a foreign key, so it exists), through the request's loader."""
+    member = await info.context.loader(MemberByIdLoader).load(member_id)
+    assert member is not None
+    return Member.from_model(member)
 
 @strawberry.type
 class AuthPayload:

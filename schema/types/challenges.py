@@ -9,7 +9,6 @@ import strawberry
 
 from models import challenges as models
 from models.accounts import Member as MemberRow
-from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges import queries
 from resolvers.challenges.loaders import (
     ChallengeByIdLoader,
@@ -22,7 +21,7 @@ from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
 from schema.context import Info
 from schema.scalars import Date, DateTime
-from schema.types.accounts import Member
+from schema.types.accounts import Member, member_by_id
 from schema.types.chat import Room
 from schema.types.pagination import PageInfo
 
@@ -101,9 +100,7 @@ class Challenge:
         found = self._leader_in(rows)
         if found is not None:
             return found
-        row = await info.context.loader(MemberByIdLoader).load(self._leader_id)
-        assert row is not None  # leader_id is a foreign key
-        return Member.from_model(row)
+        return await member_by_id(info, self._leader_id)
 
     # Synchronous resolvers that return an awaitable only when the data is not loaded yet:
     # graphql-core awaits what needs awaiting and completes the rest in place.
@@ -201,9 +198,7 @@ class Membership:
         )
 
     async def _load_member(self, info: Info) -> Member:
-        member = await info.context.loader(MemberByIdLoader).load(self._member_id)
-        assert member is not None  # member_id is a foreign key
-        return Member.from_model(member)
+        return await member_by_id(info, self._member_id)
 
     @strawberry.field(graphql_type=Member)
     def member(self, info: Info) -> Member | Awaitable[Member]:

@@ -14,7 +14,7 @@ from resolvers.chat import queries
 from resolvers.chat.loaders import ChallengeByIdLoader
 from schema.context import Info
 from schema.scalars import DateTime
-from schema.types.accounts import Member
+from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
 from subscriptions import chat_events
 
@@ -93,9 +93,7 @@ class Message:
     async def sender(self, info: Info) -> Member:
         if self._sender is not None:  # live events carry their sender: no database read
             return member_from_snapshot(self._sender)
-        member = await info.context.loader(MemberByIdLoader).load(self._sender_id)
-        assert member is not None  # sender_id is a foreign key
-        return Member.from_model(member)
+        return await member_by_id(info, self._sender_id)
 
 
 @strawberry.type

@@ -8,12 +8,11 @@ import strawberry
 
 from models import proofs as models
 from models.challenges import Role
-from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.proofs import queries
 from resolvers.proofs.loaders import ChallengeByIdLoader, RoleByChallengeMemberLoader
 from schema.context import Info
 from schema.scalars import DateTime
-from schema.types.accounts import Member
+from schema.types.accounts import Member, member_by_id
 from schema.types.challenges import Challenge
 from schema.types.pagination import PageInfo
 
@@ -69,9 +68,7 @@ class Proof:
 
     @strawberry.field
     async def author(self, info: Info) -> Member:
-        member = await info.context.loader(MemberByIdLoader).load(self._author_id)
-        assert member is not None  # author_id is a foreign key
-        return Member.from_model(member)
+        return await member_by_id(info, self._author_id)
 
     @strawberry.field
     async def challenge(self, info: Info) -> Challenge:

@@ -32,8 +32,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--full", action="store_true", help="the sizes and durations of docs/PERFORMANCE.md")
     size.add_argument("--tiny", action="store_true", help="seconds-long runs, for the test suite")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default=None,
-                        help="default: sqlite in quick mode, both in full mode")
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgres", "both"],
+        default=None,
+        help="default: sqlite in quick mode, both in full mode",
+    )
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="repeatable")
     return parser.parse_args(argv)
 

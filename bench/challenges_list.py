@@ -129,8 +129,9 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     graphql = graphql_request("/graphql", CHALLENGES, token=viewer.token)
 
     raw_row = Row(f"challenges list vs raw SQL ({stack.backend})", target=f">= {TARGET_RAW:.2f}")
-    plain_row = Row(f"challenges list vs plain graphql-core ({stack.backend})",
-                    target=f">= {TARGET_PLAIN:.2f}")
+    plain_row = Row(
+        f"challenges list vs plain graphql-core ({stack.backend})", target=f">= {TARGET_PLAIN:.2f}"
+    )
     base, base_us = await load(raw.port, raw.pid, [raw_request], mode)
     raw_row.baseline = summary(base, base_us)
     raw_row.notes.append(detail("raw SQL", base, base_us))
@@ -150,8 +151,9 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
         plain_row.ratio = ours.per_second / plain_result.per_second
         plain_row.met = plain_row.ratio >= TARGET_PLAIN
     if stack.postgres is not None:
-        statements = Row("challenges list SQL statements/request (postgres)",
-                         target=f"<= {TARGET_STATEMENTS}")
+        statements = Row(
+            "challenges list SQL statements/request (postgres)", target=f"<= {TARGET_STATEMENTS}"
+        )
         statements.baseline = f"{await count_statements(stack, raw.port, raw_request):.1f}"
         if pending:
             statements.pending = pending

@@ -85,8 +85,12 @@ def graphql_publisher(client: httpx.AsyncClient, url: str, room: ChatRoom) -> Pu
 
 def bare_publisher(client: httpx.AsyncClient, url: str, room: ChatRoom) -> Publish:
     async def publish(seq: int) -> bool:
-        payload = {"challengeId": room.challenge_id, "body": body_for(seq),
-                   "senderId": room.leader.member_id, "nickname": room.leader.nickname}
+        payload = {
+            "challengeId": room.challenge_id,
+            "body": body_for(seq),
+            "senderId": room.leader.member_id,
+            "nickname": room.leader.nickname,
+        }
         response = await client.post(url, json=payload)
         return response.status_code == 200
 
@@ -94,7 +98,12 @@ def bare_publisher(client: httpx.AsyncClient, url: str, room: ChatRoom) -> Publi
 
 
 async def measure(
-    *, ws_urls: list[str], server_pids: list[int], room: ChatRoom, publish: Publish, rate: float,
+    *,
+    ws_urls: list[str],
+    server_pids: list[int],
+    room: ChatRoom,
+    publish: Publish,
+    rate: float,
     duration: float,
 ) -> FanoutResult:
     targets = [
@@ -147,12 +156,17 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
             rate = min(mode.max_message_rate, mode.deliveries_per_second / size)
             leader, *members = await world.members(size + 1)
             room = await world.challenge(leader, members, title=f"Fan-out {size}")
-            row = Row(f"fan-out {size} subs ({label})", target=f">= {TARGET_RATIO:.2f}"
-                      + (f", p99 <= {TARGET_P99_MS:.0f} ms" if size >= 500 else ""))
+            row = Row(
+                f"fan-out {size} subs ({label})",
+                target=f">= {TARGET_RATIO:.2f}" + (f", p99 <= {TARGET_P99_MS:.0f} ms" if size >= 500 else ""),
+            )
             base = await measure(
-                ws_urls=[f"{b.ws_url}/graphql" for b in baselines], server_pids=[b.pid for b in baselines],
-                room=room, publish=bare_publisher(client, f"{baselines[0].url}/publish", room),
-                rate=rate, duration=mode.fanout_seconds,
+                ws_urls=[f"{b.ws_url}/graphql" for b in baselines],
+                server_pids=[b.pid for b in baselines],
+                room=room,
+                publish=bare_publisher(client, f"{baselines[0].url}/publish", room),
+                rate=rate,
+                duration=mode.fanout_seconds,
             )
             row.baseline = base.summary()
             row.notes.append(base.detail("baseline"))
@@ -160,9 +174,12 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                 row.pending = pending
             else:
                 ours = await measure(
-                    ws_urls=[a.ws_url for a in apps], server_pids=[a.pid for a in apps], room=room,
+                    ws_urls=[a.ws_url for a in apps],
+                    server_pids=[a.pid for a in apps],
+                    room=room,
                     publish=graphql_publisher(client, apps[0].graphql_url, room),
-                    rate=rate, duration=mode.fanout_seconds,
+                    rate=rate,
+                    duration=mode.fanout_seconds,
                 )
                 row.ours = ours.summary()
                 row.notes.append(ours.detail("ours"))

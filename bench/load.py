@@ -29,8 +29,9 @@ class Request:
         return head.encode() + self.body
 
 
-def graphql_request(path: str, query: str, variables: dict[str, object] | None = None,
-                    token: str | None = None) -> Request:
+def graphql_request(
+    path: str, query: str, variables: dict[str, object] | None = None, token: str | None = None
+) -> Request:
     return Request(path, orjson.dumps({"query": query, "variables": variables or {}}), token)
 
 
@@ -78,7 +79,11 @@ def graphql_ok(status: int, body: bytes) -> bool:
 
 
 async def closed_loop(
-    port: int, requests: list[Request], *, concurrency: int, duration: float,
+    port: int,
+    requests: list[Request],
+    *,
+    concurrency: int,
+    duration: float,
     ok: Callable[[int, bytes], bool] = graphql_ok,
 ) -> LoadResult:
     """``concurrency`` connections, each sending its next request as soon as the last returned."""

@@ -96,8 +96,9 @@ def open_files_by_kind(pid: int, peers: dict[int, str]) -> dict[str, int]:
             continue  # closed while listing
         if target.startswith("socket:["):
             local, remote = ports.get(target[8:-1], (0, 0))
-            kind = peers.get(remote) or ("tcp listen" if local and not remote else
-                                         "tcp other" if local else "socket (unix/udp)")
+            kind = peers.get(remote) or (
+                "tcp listen" if local and not remote else "tcp other" if local else "socket (unix/udp)"
+            )
         elif target.startswith("anon_inode:"):
             kind = target
         elif target.startswith(("pipe:", "/dev/")):

@@ -27,8 +27,10 @@ MESSAGE_RATE = 20.0
 async def run(stack: Stack, mode: Mode) -> list[Row]:
     instances = 2 if stack.uses_redis else 1
     size = mode.storm_subscribers
-    row = Row(f"reconnect storm {size} subs ({stack.backend}{', 2 nodes' if instances == 2 else ''})",
-              target="100% delivered, 0 duplicates")
+    row = Row(
+        f"reconnect storm {size} subs ({stack.backend}{', 2 nodes' if instances == 2 else ''})",
+        target="100% delivered, 0 duplicates",
+    )
     apps = [stack.start_app() for _ in range(instances)]
     row.pending = missing(operations(apps[0].graphql_url), NEEDS)
     if row.pending:
@@ -39,8 +41,10 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
         leader, *members = await world.members(size + 1)
         room = await world.challenge(leader, members, title="Reconnect storm")
     variables = {"challengeId": str(room.challenge_id)}
-    targets = [Target(apps[i % instances].ws_url, seat.token, ROOM_EVENTS, variables)
-               for i, seat in enumerate(members)]
+    targets = [
+        Target(apps[i % instances].ws_url, seat.token, ROOM_EVENTS, variables)
+        for i, seat in enumerate(members)
+    ]
     pool = SubscriberPool(targets, math.ceil(size / SUBSCRIBERS_PER_PROCESS))
     await asyncio.to_thread(pool.start)
     acked: set[int] = set()

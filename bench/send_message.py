@@ -33,10 +33,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     row = Row(f"sendMessage throughput ({stack.backend})", target=f">= {TARGET:.2f}")
 
     raw_body = orjson.dumps({"roomId": room.room_id, "challengeId": room.challenge_id, "body": BODY})
-    raw_requests = [
-        Request("/send", raw_body, seat.token)
-        for seat in members
-    ]
+    raw_requests = [Request("/send", raw_body, seat.token) for seat in members]
     base, base_us = await load(raw.port, raw.pid, raw_requests, mode)
     row.baseline = summary(base, base_us)
     row.notes.append(detail("raw INSERT + PUBLISH", base, base_us))
@@ -44,8 +41,9 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
         row.pending = pending
     else:
         requests = [
-            graphql_request("/graphql", SEND_MESSAGE, {"challengeId": str(room.challenge_id), "body": BODY},
-                            seat.token)
+            graphql_request(
+                "/graphql", SEND_MESSAGE, {"challengeId": str(room.challenge_id), "body": BODY}, seat.token
+            )
             for seat in members
         ]
         ours, ours_us = await load(app.port, app.pid, requests, mode)
@@ -56,4 +54,3 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     raw.stop()
     app.stop()
     return [emit(row)]
-

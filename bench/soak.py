@@ -40,7 +40,8 @@ async def metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
             found = {}
             # Only gauges: counters (e.g. operations served) grow with the load by design.
             gauges = {
-                line.split()[2] for line in response.text.splitlines()
+                line.split()[2]
+                for line in response.text.splitlines()
                 if line.startswith("# TYPE ") and line.split()[-1] == "gauge"
             }
             for line in response.text.splitlines():
@@ -56,8 +57,16 @@ async def metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
 
 
 async def soak(
-    *, pid: int, base_url: str, ws_url: str, room: ChatRoom, publish: Publish, subscribers: int,
-    seconds: float, client: httpx.AsyncClient, peers: dict[int, str],
+    *,
+    pid: int,
+    base_url: str,
+    ws_url: str,
+    room: ChatRoom,
+    publish: Publish,
+    subscribers: int,
+    seconds: float,
+    client: httpx.AsyncClient,
+    peers: dict[int, str],
 ) -> tuple[float, int, int, dict[str, float], dict[str, float], int, str]:
     """(RSS growth after warm-up, fds before, fds after, gauges before, gauges after, churned,
     the fds that changed by kind)."""
@@ -130,8 +139,12 @@ async def soak(
 
 
 def describe(
-    side: str, growth: float, fds: tuple[int, int], gauges: tuple[dict[str, float], dict[str, float]],
-    churned: int, kinds: str,
+    side: str,
+    growth: float,
+    fds: tuple[int, int],
+    gauges: tuple[dict[str, float], dict[str, float]],
+    churned: int,
+    kinds: str,
 ) -> str:
     text = f"{side}: RSS growth after warm-up {growth:+.1%}, open fds {fds[0]} -> {fds[1]}"
     text += f" ({kinds})" if kinds else ""
@@ -144,8 +157,10 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     async with World(stack.env) as world:
         leader, *members = await world.members(mode.soak_subscribers + 1)
         room = await world.challenge(leader, members, title="Soak")
-    row = Row(f"soak {mode.soak_seconds:.0f}s, {mode.soak_subscribers} churning subs ({stack.backend})",
-              target=f"RSS < +{TARGET_RSS_GROWTH:.0%}, fds back")
+    row = Row(
+        f"soak {mode.soak_seconds:.0f}s, {mode.soak_subscribers} churning subs ({stack.backend})",
+        target=f"RSS < +{TARGET_RSS_GROWTH:.0%}, fds back",
+    )
     peers: dict[int, str] = {}
     if stack.postgres is not None:
         peers[stack.postgres.port] = "postgres"
@@ -156,18 +171,38 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     row.pending = missing(operations(app.graphql_url), NEEDS)
     async with httpx.AsyncClient(timeout=30) as client:
         growth, before, after, g0, g1, churned, kinds = await soak(
-            pid=bare.pid, base_url=bare.url, ws_url=f"{bare.ws_url}/graphql", room=room,
-            publish=bare_publisher(client, f"{bare.url}/publish", room), subscribers=mode.soak_subscribers,
-            seconds=mode.baseline_soak_seconds, client=client, peers=peers,
+            pid=bare.pid,
+            base_url=bare.url,
+            ws_url=f"{bare.ws_url}/graphql",
+            room=room,
+            publish=bare_publisher(client, f"{bare.url}/publish", room),
+            subscribers=mode.soak_subscribers,
+            seconds=mode.baseline_soak_seconds,
+            client=client,
+            peers=peers,
         )
         row.baseline = f"RSS {growth:+.1%}, fds {before}->{after}"
-        row.notes.append(describe(f"baseline ({mode.baseline_soak_seconds:.0f}s)", growth, (before, after),
-                                  (g0, g1), churned, kinds))
+        row.notes.append(
+            describe(
+                f"baseline ({mode.baseline_soak_seconds:.0f}s)",
+                growth,
+                (before, after),
+                (g0, g1),
+                churned,
+                kinds,
+            )
+        )
         if not row.pending:
             growth, before, after, g0, g1, churned, kinds = await soak(
-                pid=app.pid, base_url=app.url, ws_url=app.ws_url, room=room,
-                publish=graphql_publisher(client, app.graphql_url, room), subscribers=mode.soak_subscribers,
-                seconds=mode.soak_seconds, client=client, peers=peers,
+                pid=app.pid,
+                base_url=app.url,
+                ws_url=app.ws_url,
+                room=room,
+                publish=graphql_publisher(client, app.graphql_url, room),
+                subscribers=mode.soak_subscribers,
+                seconds=mode.soak_seconds,
+                client=client,
+                peers=peers,
             )
             row.ours = f"RSS {growth:+.1%}, fds {before}->{after}"
             row.notes.append(describe("ours", growth, (before, after), (g0, g1), churned, kinds))

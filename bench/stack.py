@@ -45,9 +45,20 @@ class ServerProcess(AppServer):
 
     def argv(self) -> list[str]:
         return [
-            sys.executable, "-m", "uvicorn", self.app, "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--log-level", "warning", "--no-access-log", "--ws-max-size", str(64 * 1024),
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--ws-max-size",
+            str(64 * 1024),
         ]
 
 

@@ -60,7 +60,10 @@ class _Subscriber:
 
     async def open(self, after: str | None = None) -> None:
         connection = await websockets.connect(
-            self.target.url, subprotocols=[PROTOCOL], max_size=2**22, compression=None,  # type: ignore[list-item]
+            self.target.url,
+            subprotocols=[PROTOCOL],
+            max_size=2**22,
+            compression=None,  # type: ignore[list-item]
             open_timeout=30,
         )
         payload = {"Authorization": f"Bearer {self.target.token}"} if self.target.token else {}
@@ -218,8 +221,17 @@ class SubscriberPool:
             self.frame_counters.append(frames)
             process = context.Process(
                 target=_worker,
-                args=(targets[index::count], self.ready, self.results, self.stop_event, self.drop_event,
-                      self.drop_target, delivered, frames, self.expected_last),
+                args=(
+                    targets[index::count],
+                    self.ready,
+                    self.results,
+                    self.stop_event,
+                    self.drop_event,
+                    self.drop_target,
+                    delivered,
+                    frames,
+                    self.expected_last,
+                ),
                 daemon=True,
             )
             self.processes.append(process)

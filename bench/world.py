@@ -79,8 +79,10 @@ class World:
             )
             await Membership.create(member_id=leader.member_id, challenge=challenge, role=Role.LEADER)
             await Membership.bulk_create(
-                [Membership(member_id=s.member_id, challenge=challenge, role=Role.CHALLENGER)
-                 for s in members]
+                [
+                    Membership(member_id=s.member_id, challenge=challenge, role=Role.CHALLENGER)
+                    for s in members
+                ]
             )
             room = await Room.create(challenge=challenge)
         return ChatRoom(challenge_id=challenge.id, room_id=room.id, leader=leader, members=members)

@@ -1,47 +1,39 @@
-"""Prometheus metrics of one process, served at ``/metrics``.
+"""Prometheus metrics of one process (served at ``/metrics`` by the web layer).
 
 Each app gets its own registry (several apps may live in one test process). Counters that
 other services already keep (the limiter's refusals, the bus's reconnects and events) are read
-at scrape time by a collector instead of being mirrored, so they can never drift.
+at scrape time (:meth:`Metrics.read_counter`) instead of being mirrored, so they can never drift.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import Response
-
-from infra.services import Services
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+CounterSource = Callable[[], Mapping[tuple[str, ...], float]]
 
-class _ServiceCounters(Collector):
-    def __init__(self, services: Services) -> None:
-        self.services = services
+
+class _ReadCounter(Collector):
+    """A counter whose values some service keeps; read when Prometheus scrapes."""
+
+    def __init__(self, name: str, documentation: str, labels: Sequence[str], read: CounterSource) -> None:
+        self.name, self.documentation, self.labels, self.read = name, documentation, list(labels), read
 
     def collect(self) -> Iterator[Metric]:
-        bus = self.services.bus
-        for name, attribute, help_text in (
-            ("eroom_bus_reconnects", "reconnects", "Reconnections of the event bus to its broker."),
-            ("eroom_bus_events_published", "published", "Events published on the bus."),
-            ("eroom_bus_events_delivered", "delivered", "Events delivered to subscribers."),
-        ):
-            family = CounterMetricFamily(name, help_text)
-            family.add_metric([], float(getattr(bus, attribute)))
-            yield family
-        refused = CounterMetricFamily("eroom_rate_limit_refused", "Operations refused by a rate limit.")
-        refused.add_metric([], float(self.services.limiter.hits_refused))
-        yield refused
+        family = CounterMetricFamily(self.name, self.documentation, labels=self.labels)
+        for values, count in self.read().items():
+            family.add_metric(list(values), float(count))
+        yield family
 
 
 class Metrics:
-    def __init__(self, services: Services) -> None:
+    def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.operations = Counter(
             "eroom_operations",
@@ -68,7 +60,12 @@ class Metrics:
         self.subscriptions = Gauge(
             "eroom_subscriptions_active", "Running GraphQL subscriptions.", registry=self.registry
         )
-        self.registry.register(_ServiceCounters(services))
 
-    async def endpoint(self, request: Request) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE)
+    def read_counter(
+        self, name: str, documentation: str, read: CounterSource, labels: Sequence[str] = ()
+    ) -> None:
+        """Export a counter kept elsewhere: ``read`` maps label values to the current count."""
+        self.registry.register(_ReadCounter(name, documentation, labels, read))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

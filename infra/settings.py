@@ -138,9 +138,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:
         if self.environment == "production" and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError(
-                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} random bytes in production"
-            )
+            raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} random bytes in production")
         if self.jwt_secret and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")
         return self

@@ -131,17 +131,9 @@ async def _world(services: Services, members: list[Member]) -> None:
             )
 
 
-async def seed(settings: Settings) -> None:
-    services = Services.create(settings)
-    await services.open()
-    try:
-        if await Member.filter(email=MEMBERS[0].email).exists():
-            print("Demo data is already there.")
-        else:
-            await _world(services, await _members(settings))
-            print("Demo data created.")
-        print(f"Log in with any of these (password {PASSWORD}):")
-        for demo in MEMBERS:
-            print(f"  {demo.email}  ({demo.nickname})")
-    finally:
-        await services.close()
+async def seed(services: Services) -> bool:
+    """Load the demo world unless it is there already; True when it was created now."""
+    if await Member.filter(email=MEMBERS[0].email).exists():
+        return False
+    await _world(services, await _members(services.settings))
+    return True

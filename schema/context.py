@@ -1,43 +1,27 @@
-"""The typed per-request (or per-WebSocket) context every resolver receives."""
+"""The typed per-request (or per-WebSocket-operation) context every resolver receives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from infra.errors import Unauthenticated
 from infra.services import Services
 from infra.settings import Settings
 from infra.viewer import Viewer
+from resolvers.loaders import Loaders, LoaderT
 from subscriptions.bus import Bus
-
-LoaderT = TypeVar("LoaderT", bound=DataLoader[Any, Any])
-
-
-class Loaders:
-    """DataLoaders created on first use, one of each class per request (or operation)."""
-
-    def __init__(self) -> None:
-        self._loaders: dict[type[DataLoader[Any, Any]], DataLoader[Any, Any]] = {}
-
-    def get(self, loader_class: type[LoaderT]) -> LoaderT:
-        loader = self._loaders.get(loader_class)
-        if loader is None:
-            factory: Callable[[], LoaderT] = loader_class
-            loader = self._loaders[loader_class] = factory()
-        return loader  # type: ignore[return-value]
 
 
 @dataclass
 class Context:
     services: Services
+    bus: Bus
     request: Request | WebSocket
     response: Response | None = None
     viewer: Viewer | None = None
@@ -52,10 +36,6 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.services.settings
-
-    @property
-    def bus(self) -> Bus:
-        return self.services.bus
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

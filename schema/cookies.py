@@ -5,7 +5,7 @@ from __future__ import annotations
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
 
-# The names infra.http reads the viewer from (not imported: infra.http imports the schema).
+# The names the web layer reads the viewer and the refresh token from.
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
 

@@ -47,13 +47,13 @@ from graphql.validation import (
 )
 from strawberry.extensions import SchemaExtension
 
-from infra.errors import ErrorCode
+from infra.errors import BadInput, ErrorCode
+from infra.paging import page_size
 from infra.settings import Settings
 from schema.document_cache import DocumentCache
 from schema.text_rules import NoNulCharactersRule, nul_variable_error
 
 PAGE_ARGUMENTS = ("first", "last")
-MAX_PAGE_SIZE = 100
 # A list without a page argument (e.g. ``Member.challenges``) is assumed to hold this many
 # items, unless it is the ``edges``/``nodes`` list of a page that was already counted.
 UNPAGED_LIST_SIZE = 10
@@ -148,16 +148,10 @@ class _Walker:
                 continue
             if not isinstance(value, int) or isinstance(value, bool):
                 continue  # a wrong type: variable coercion reports it
-            if not 1 <= value <= MAX_PAGE_SIZE:
-                self.page_errors.append(
-                    GraphQLError(
-                        f"`{name}` must be between 1 and {MAX_PAGE_SIZE}.",
-                        field,
-                        extensions={"code": ErrorCode.BAD_USER_INPUT.value, "field": name},
-                    )
-                )
-                continue
-            sizes.append(value)
+            try:
+                sizes.append(page_size(value, field=name))
+            except BadInput as error:
+                self.page_errors.append(GraphQLError(error.message, field, extensions=error.extensions))
         return max(sizes) if sizes else None
 
     def _argument(self, field: FieldNode, name: str, default: object) -> object:
@@ -200,8 +194,10 @@ def operation_rule(settings: Settings, variables: dict[str, Any]) -> type[ASTVal
             depth = walker.depth(node.selection_set) - 1
             if depth > settings.max_query_depth:
                 self.report_error(
-                    too_complex(f"The operation is {depth} levels deep; the limit is "
-                                f"{settings.max_query_depth}.", node)
+                    too_complex(
+                        f"The operation is {depth} levels deep; the limit is {settings.max_query_depth}.",
+                        node,
+                    )
                 )
                 return
             cost = walker.cost(root, node.selection_set)
@@ -231,8 +227,9 @@ def alias_rule(settings: Settings) -> type[ASTValidationRule]:
             if self.per_field[node.name.value] > settings.max_aliases_per_field:
                 self.reported = True
                 self.report_error(
-                    too_complex(f"More than {settings.max_aliases_per_field} aliases of "
-                                f"`{node.name.value}`.", node)
+                    too_complex(
+                        f"More than {settings.max_aliases_per_field} aliases of `{node.name.value}`.", node
+                    )
                 )
             elif self.total > settings.max_aliases:
                 self.reported = True

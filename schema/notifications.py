@@ -56,6 +56,4 @@ class Mutation:
     )
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID] | None = None) -> int:
         parsed = [parse_id(value, field="ids") for value in ids] if ids is not None else None
-        return await mutations.mark_notifications_read(
-            member_id=info.context.require_viewer().id, ids=parsed
-        )
+        return await mutations.mark_notifications_read(member_id=info.context.require_viewer().id, ids=parsed)

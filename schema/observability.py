@@ -22,8 +22,18 @@ from infra.metrics import Metrics
 log = logging.getLogger("eroom.operations")
 
 SECRET_NAMES = frozenset(
-    {"password", "currentpassword", "newpassword", "token", "accesstoken", "refreshtoken", "code",
-     "verificationcode", "secret", "authorization"}
+    {
+        "password",
+        "currentpassword",
+        "newpassword",
+        "token",
+        "accesstoken",
+        "refreshtoken",
+        "code",
+        "verificationcode",
+        "secret",
+        "authorization",
+    }
 )
 REDACTED = "[redacted]"
 MAX_LOGGED_STRING = 200

@@ -40,6 +40,7 @@ class Subscription:
         after_seq = parse_room_cursor(after, challenge_id=challenge_pk, field="after") if after else None
         stream = room_events(
             services=info.context.services,
+            bus=info.context.bus,
             viewer=info.context.require_viewer(),
             challenge_id=challenge_pk,
             after_seq=after_seq,
@@ -47,7 +48,7 @@ class Subscription:
         # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
         async with aclosing(stream):
             async for event in stream:
-                # A live event is one object handed to every local subscriber by the hub, so
+                # A live event is one object handed to every local subscriber by the bus, so
                 # the type built from it is shared too: the executor then runs the selection
                 # once per group of alike subscriptions. Replayed events are per subscriber.
                 yield shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
@@ -62,7 +63,7 @@ class Subscription:
     async def notifications(self, info: Info, after: str | None = None) -> AsyncGenerator[Notification, None]:
         after_seq = decode_int_cursor(after, NOTIFICATION_CURSOR, field="after") if after else None
         stream = notification_stream(
-            services=info.context.services, viewer=info.context.require_viewer(), after_seq=after_seq
+            bus=info.context.bus, viewer=info.context.require_viewer(), after_seq=after_seq
         )
         async with aclosing(stream):
             async for row in stream:

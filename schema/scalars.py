@@ -53,6 +53,7 @@ DATE_TIME = ScalarDefinition(
     parse_literal=None,
 )
 
+
 def _parse_upload(value: object) -> object:
     # A file arrives only through the multipart request spec, as an object we can read;
     # anything else (a string, a number) is the client's mistake, not a server crash.

@@ -1,38 +1,44 @@
-"""The event bus: JSON events fanned out to every process through a broadcaster backend.
+"""The event bus: events fanned out to every process through a broadcaster backend, and to
+every local listener through one registry.
 
 ``memory://`` uses broadcaster's in-process backend; ``redis://`` our
-:class:`subscriptions.redis_backend.ReconnectingRedisBackend`. The local fan-out is ours
-rather than ``broadcaster.Broadcast``'s, which loses a subscriber when two tasks subscribe
-to a new channel at the same time. Per process there is one backend subscription per
-channel, shared by every local subscriber, and each bus event is decoded once: every local
-subscriber receives the SAME dict object (treat it as read-only), which is what lets the
+:class:`subscriptions.redis_backend.ReconnectingRedisBackend`. Per process there is one backend
+subscription per channel, however many local listeners it has, and each message is decoded
+once: every listener receives the SAME object (treat it as read-only), which is what lets the
 subscription layer execute and serialise a live event once for many subscribers.
 
-After a Redis reconnect every local subscriber of every channel receives
-``{"kind": "bus_reconnected"}`` (:data:`BUS_RECONNECTED`): whatever was published while the
-connection was down is gone from Redis, so consumers catch up from the database.
+After a Redis reconnect every listener of every channel receives the ``bus_reconnected``
+marker: whatever was published while the connection was down is gone from Redis, so
+consumers catch up from the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import orjson
 from broadcaster import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
+from pydantic import BaseModel
 
-from subscriptions.redis_backend import BUS_RECONNECTED, ReconnectingRedisBackend
+from subscriptions.redis_backend import ReconnectingRedisBackend
 
 log = logging.getLogger(__name__)
 
-Event = dict[str, Any]
+Listener = asyncio.Queue[object]
+Decoder = Callable[[str], object | None]
 
-__all__ = ["BUS_RECONNECTED", "Bus", "Event"]
+
+class BusFailed:
+    """Put to every listener of a channel when the bus's listener died for good."""
+
+
+BUS_FAILED = BusFailed()
 
 
 def create_backend(url: str) -> BroadcastBackend:
@@ -44,23 +50,34 @@ def create_backend(url: str) -> BroadcastBackend:
     raise ValueError(f"Unsupported bus URL scheme: {scheme!r}")
 
 
-class Bus:
-    """``publish(channel, dict)`` never raises; ``subscribe(channel)`` yields dicts.
+@dataclass
+class _Channel:
+    listeners: set[Listener] = field(default_factory=set)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    subscribed: bool = False
 
-    Counters for metrics: ``published``, ``publish_failures``, ``delivered`` (events put
-    to local subscribers), ``reconnects`` (Redis connection re-established).
+
+class Bus:
+    """``publish(channel, event)`` never raises; ``listen(queue, *channels)`` delivers.
+
+    ``decode`` turns a message into what listeners receive (None skips it): the raw JSON value
+    by default, typed events when the app wires :func:`events.codec.loads`.
+
+    Counters for metrics: ``published``, ``publish_failures``, ``delivered`` (events put to
+    local listeners), ``reconnects`` (Redis connection re-established).
     """
 
-    def __init__(self, url: str, backend: BroadcastBackend | None = None) -> None:
+    def __init__(self, url: str, backend: BroadcastBackend | None = None, *, decode: Decoder = orjson.loads):
         self.url = url
         self._backend = backend or create_backend(url)
-        self._subscribers: dict[str, set[asyncio.Queue[Event]]] = {}
-        # Per-channel lock and how many subscribe() calls hold a reference to it.
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._decode = decode
+        self._channels: dict[str, _Channel] = {}
         self._listener: asyncio.Task[None] | None = None
         self.published = 0
         self.publish_failures = 0
         self.delivered = 0
+        # Subscription generators count themselves here; a test proves it returns to zero.
+        self.live_subscriptions = 0
 
     @property
     def reconnects(self) -> int:
@@ -68,11 +85,12 @@ class Bus:
 
     @property
     def channels(self) -> int:
-        """Channels with at least one local subscriber (= backend subscriptions)."""
-        return len(self._subscribers)
+        """Channels with at least one local listener (= backend subscriptions)."""
+        return len(self._channels)
 
     def subscriber_count(self, channel: str) -> int:
-        return len(self._subscribers.get(channel, ()))
+        found = self._channels.get(channel)
+        return len(found.listeners) if found else 0
 
     async def connect(self) -> None:
         await self._backend.connect()
@@ -85,10 +103,11 @@ class Bus:
                 await self._listener
         await self._backend.disconnect()
 
-    async def publish(self, channel: str, event: Event) -> None:
+    async def publish(self, channel: str, event: BaseModel | Mapping[str, object]) -> None:
         """Publish after commit; a failure is logged, never raised (the row is already stored)."""
+        message = event.model_dump_json() if isinstance(event, BaseModel) else orjson.dumps(event).decode()
         try:
-            await self._backend.publish(channel, orjson.dumps(event).decode())
+            await self._backend.publish(channel, message)
         except Exception as error:
             self.publish_failures += 1
             log.warning("bus publish failed: %s", error, extra={"channel": channel})
@@ -96,82 +115,77 @@ class Bus:
             self.published += 1
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Event]]:
-        """Events published after entering are delivered (the backend confirmed the
-        subscription before this yields)."""
-        queue: asyncio.Queue[Event] = asyncio.Queue()
-        lock = self._acquire_lock(channel)
+    async def listen(self, queue: Listener, *channels: str) -> AsyncIterator[Listener]:
+        """Deliver every event of ``channels`` into ``queue`` while the block runs.
+
+        Enters only once the backend confirmed each subscription, so anything published after
+        entering is delivered (callers replay from the database after this).
+        """
+        joined: list[str] = []
         try:
-            async with lock:
-                await self._join(channel, queue)
-            try:
-                yield self._events(queue)
-            finally:
-                # Dropped without awaiting first, so a second cancellation cannot leave a
-                # dead queue registered; an empty set keeps the backend subscription
-                # until the unsubscribe below runs.
-                self._subscribers.get(channel, set()).discard(queue)
-                async with lock:
-                    await self._leave(channel, queue)
+            for name in channels:
+                await self._join(name, queue)
+                joined.append(name)
+            yield queue
         finally:
-            self._release_lock(channel)
+            for name in joined:
+                await self._leave(name, queue)
 
-    async def _join(self, channel: str, queue: asyncio.Queue[Event]) -> None:
-        queues = self._subscribers.get(channel)
-        first = queues is None
-        if queues is None:
-            queues = self._subscribers[channel] = set()
-        # Registered before the backend subscribes, so nothing that arrives right after
-        # the confirmation can slip past this subscriber.
-        queues.add(queue)
-        if first:
-            try:
-                await self._backend.subscribe(channel)
-            except BaseException:
-                await self._leave(channel, queue)
-                raise
-
-    async def _leave(self, channel: str, queue: asyncio.Queue[Event]) -> None:
-        queues = self._subscribers.get(channel)
-        if queues is None:
-            return
-        queues.discard(queue)
-        if queues:
-            return
-        del self._subscribers[channel]
+    async def _join(self, name: str, queue: Listener) -> None:
+        channel = self._channels.get(name)
+        if channel is None:
+            channel = self._channels[name] = _Channel()
+        # Registered before the backend subscribes, so nothing that arrives right after the
+        # confirmation can slip past this listener.
+        channel.listeners.add(queue)
         try:
-            await self._backend.unsubscribe(channel)
-        except Exception as error:
-            log.warning("bus unsubscribe failed: %s", error, extra={"channel": channel})
+            async with channel.lock:
+                if not channel.subscribed:
+                    await self._backend.subscribe(name)
+                    channel.subscribed = True
+        except BaseException:
+            await self._leave(name, queue)
+            raise
 
-    def _acquire_lock(self, channel: str) -> asyncio.Lock:
-        lock, users = self._locks.get(channel) or (asyncio.Lock(), 0)
-        self._locks[channel] = (lock, users + 1)
-        return lock
-
-    def _release_lock(self, channel: str) -> None:
-        lock, users = self._locks[channel]
-        if users <= 1:
-            del self._locks[channel]
-        else:
-            self._locks[channel] = (lock, users - 1)
-
-    @staticmethod
-    async def _events(queue: asyncio.Queue[Event]) -> AsyncIterator[Event]:
-        while True:
-            yield await queue.get()
+    async def _leave(self, name: str, queue: Listener) -> None:
+        channel = self._channels.get(name)
+        if channel is None:
+            return
+        # Dropped before awaiting, so a second cancellation cannot leave a dead queue behind.
+        channel.listeners.discard(queue)
+        async with channel.lock:
+            if channel.listeners or self._channels.get(name) is not channel:
+                return
+            del self._channels[name]
+            if not channel.subscribed:
+                return
+            try:
+                await self._backend.unsubscribe(name)
+            except Exception as error:
+                log.warning("bus unsubscribe failed: %s", error, extra={"channel": name})
 
     async def _listen(self) -> None:
         while True:
-            message = await self._backend.next_published()
-            queues = self._subscribers.get(message.channel)
-            if not queues:
-                continue
             try:
-                event = orjson.loads(message.message)
-            except orjson.JSONDecodeError:
-                log.warning("bus dropped a malformed event", extra={"channel": message.channel})
+                message = await self._backend.next_published()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("bus listener failed; every listener must resubscribe")
+                self._fail_everyone()
+                await asyncio.sleep(1)
                 continue
-            for queue in queues:
+            channel = self._channels.get(message.channel)
+            if channel is None or not channel.listeners:
+                continue
+            event = self._decode(message.message)
+            if event is None:
+                continue
+            for queue in channel.listeners:
                 queue.put_nowait(event)
-            self.delivered += len(queues)
+            self.delivered += len(channel.listeners)
+
+    def _fail_everyone(self) -> None:
+        for channel in self._channels.values():
+            for queue in channel.listeners:
+                queue.put_nowait(BUS_FAILED)

@@ -25,7 +25,7 @@ from graphql.pyutils import AwaitableOrValue, RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from infra.viewer import Viewer
-from schema.context import Loaders
+from resolvers.loaders import Loaders
 from subscriptions.fanout import IdentityLRU, group_key, is_shared
 
 _UNSET: Any = object()

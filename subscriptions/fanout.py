@@ -5,7 +5,7 @@ event. Here, subscription generators that serve the same live event yield the SA
 (:func:`shared` builds it once from the bus event every local subscriber receives), and the
 execution layer (:mod:`subscriptions.executor`) keeps the result of executing it per
 *group*: one operation document with one set of variables, and, when the selection touches
-a viewer-dependent field, one viewer. The WebSocket handler (:mod:`subscriptions.transport`)
+a viewer-dependent field, one viewer. The WebSocket handler (:mod:`web.transport`)
 then sends the same serialised ``next`` payload to every subscriber of the group.
 
 Only objects marked by :func:`shared` (or :func:`mark_shared`) are shared: a replayed event

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+from events.member import SessionEnded
 from infra.errors import Unauthenticated
 from infra.viewer import Viewer
-from subscriptions.chat_events import BusFailed
-from subscriptions.events import SessionEnded
-from subscriptions.hub import Listener
+from subscriptions.bus import BusFailed, Listener
 
 
 class StreamInterruptedError(Exception):

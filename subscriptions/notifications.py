@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 
-from infra.services import Services
+from events.channels import member_channel
+from events.member import BusReconnected, NotificationCreated
 from infra.viewer import Viewer
 from models.accounts import Member
 from models.notifications import Notification
-from subscriptions.channels import member_channel
-from subscriptions.chat_events import BusReconnected
-from subscriptions.events import NotificationCreated
+from subscriptions.bus import Bus
 from subscriptions.lifecycle import next_event
 
 BATCH = 200
@@ -33,13 +32,12 @@ async def _after(member_id: int, after_seq: int) -> AsyncIterator[Notification]:
 
 
 async def notification_stream(
-    *, services: Services, viewer: Viewer, after_seq: int | None
+    *, bus: Bus, viewer: Viewer, after_seq: int | None
 ) -> AsyncGenerator[Notification, None]:
-    hub = services.hub
     queue: asyncio.Queue[object] = asyncio.Queue()
-    hub.live_subscriptions += 1
+    bus.live_subscriptions += 1
     try:
-        async with hub.listen(queue, member_channel(viewer.id)):
+        async with bus.listen(queue, member_channel(viewer.id)):
             if after_seq is None:  # live only: start from what is stored now
                 member = await Member.get_or_none(id=viewer.id)
                 last = member.notification_seq if member else 0
@@ -59,4 +57,4 @@ async def notification_stream(
                     last = row.seq
                     yield row
     finally:
-        hub.live_subscriptions -= 1
+        bus.live_subscriptions -= 1

@@ -23,7 +23,6 @@ import logging
 import math
 import random
 
-import orjson
 from broadcaster import BroadcastBackend, Event
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
@@ -31,10 +30,11 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from events.member import BUS_RECONNECTED
+
 log = logging.getLogger(__name__)
 
-BUS_RECONNECTED = "bus_reconnected"
-RECONNECTED_MESSAGE = orjson.dumps({"kind": BUS_RECONNECTED}).decode()
+RECONNECTED_MESSAGE = BUS_RECONNECTED.model_dump_json()
 
 
 class ReconnectingRedisBackend(BroadcastBackend):

@@ -1,6 +1,6 @@
 """The generator behind ``roomEvents``: replay from the database, then live, no gap, no dup.
 
-The stream subscribes to the hub FIRST (events start buffering in its queue), then replays
+The stream listens on the bus FIRST (events start buffering in its queue), then replays
 the durable log after the cursor, then drains the queue skipping every seq already sent. A
 durable event that arrives ahead of its predecessor (publishes from concurrent senders can
 cross on the bus) or a ``bus_reconnected`` marker triggers a catch-up from the database, so
@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import replace
 
+from events.channels import member_channel, room_channel
+from events.member import BusReconnected, MemberLeft, RoomClosed
+from events.room import RoomEventPayload
 from infra.errors import Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
-from resolvers.chat import queries
-from subscriptions.channels import member_channel, room_channel
-from subscriptions.chat_events import BusReconnected, RoomEventPayload
-from subscriptions.events import MemberLeft, RoomClosed
+from resolvers.chat import presence, queries
+from subscriptions.bus import Bus
 from subscriptions.lifecycle import next_event
 
 
@@ -37,23 +37,24 @@ async def _catch_up(
             seq = event.seq or 0
             if below is not None and seq >= below:
                 return
-            yield replace(event, online=online)
+            yield event.model_copy(update={"online": online})
             after_seq = seq
 
 
 async def room_events(
-    *, services: Services, viewer: Viewer, challenge_id: int, after_seq: int | None
+    *, services: Services, bus: Bus, viewer: Viewer, challenge_id: int, after_seq: int | None
 ) -> AsyncGenerator[RoomEventPayload, None]:
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
-    hub, presence = services.hub, services.presence
     connection = secrets.token_hex(8)
     queue: asyncio.Queue[object] = asyncio.Queue()
     joined = False
-    hub.live_subscriptions += 1
+    bus.live_subscriptions += 1
     try:
-        async with hub.listen(queue, room_channel(challenge_id), member_channel(viewer.id)):
+        async with bus.listen(queue, room_channel(challenge_id), member_channel(viewer.id)):
             last = after_seq if after_seq is not None else await queries.last_seq(challenge_id=challenge_id)
-            await presence.join(challenge_id, viewer.id, connection)
+            await presence.enter(
+                services, challenge_id=challenge_id, member_id=viewer.id, connection=connection
+            )
             joined = True
             if after_seq is not None:
                 async for event in _catch_up(services, challenge_id, last):
@@ -83,7 +84,11 @@ async def room_events(
                 elif isinstance(item, RoomClosed) and item.challenge_id == challenge_id:
                     raise NotFound("This challenge was deleted.")
     finally:
-        hub.live_subscriptions -= 1
+        bus.live_subscriptions -= 1
         if joined:
             # Shielded: a cancelled subscription must still announce its LEAVE.
-            await asyncio.shield(presence.leave(challenge_id, viewer.id, connection))
+            await asyncio.shield(
+                presence.leave(
+                    services, challenge_id=challenge_id, member_id=viewer.id, connection=connection
+                )
+            )

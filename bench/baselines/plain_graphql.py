@@ -17,33 +17,33 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.http import bearer_token
-from infra.services import Services
 from infra.settings import get_settings
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.root import build_schema
+from web.graphql import bearer_token
+from web.services import build_runtime
 
 
 def create_app() -> Starlette:
     settings = get_settings()
-    services = Services.create(settings)
+    runtime = build_runtime(settings)
     schema = build_schema(settings)._schema
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await services.open()
+        await runtime.open()
         try:
             yield
         finally:
-            await services.close()
+            await runtime.close()
 
     async def health(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     async def execute(request: Request) -> Response:
         data = orjson.loads(await request.body())
-        context = Context(services=services, request=request)
+        context = Context(services=runtime.services, bus=runtime.bus, request=request)
         token = bearer_token(request.headers.get("authorization"))
         if token:
             try:

@@ -22,9 +22,9 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from infra import db
-from infra.http import bearer_token
 from infra.settings import get_settings
 from infra.tokens import InvalidToken, decode_access_token
+from web.graphql import bearer_token
 
 CHALLENGES_SQL = (
     "SELECT c.id, c.title, c.category, c.description, c.start_date, c.due_date, c.frequency,"
@@ -81,18 +81,27 @@ def create_app() -> Starlette:
             sql = MEMBERSHIPS_SQL.format(", ".join(placeholders(len(ids))))
             for row in await connection.execute_query_dict(sql, ids):
                 memberships[row["challenge_id"]].append(
-                    {"role": row["role"], "joinedAt": row["joined_at"],
-                     "member": {"id": str(row["member_id"]), "nickname": row["nickname"]}}
+                    {
+                        "role": row["role"],
+                        "joinedAt": row["joined_at"],
+                        "member": {"id": str(row["member_id"]), "nickname": row["nickname"]},
+                    }
                 )
                 if row["member_id"] == viewer:
                     roles[row["challenge_id"]] = row["role"]
         nodes = [
             {
-                "id": str(row["id"]), "title": row["title"], "category": row["category"],
-                "description": row["description"], "startDate": row["start_date"],
-                "dueDate": row["due_date"], "frequency": row["frequency"],
-                "authExplanation": row["auth_explanation"], "limitAttendance": row["limit_attendance"],
-                "currentAttendance": row["current_attendance"], "createdAt": row["created_at"],
+                "id": str(row["id"]),
+                "title": row["title"],
+                "category": row["category"],
+                "description": row["description"],
+                "startDate": row["start_date"],
+                "dueDate": row["due_date"],
+                "frequency": row["frequency"],
+                "authExplanation": row["auth_explanation"],
+                "limitAttendance": row["limit_attendance"],
+                "currentAttendance": row["current_attendance"],
+                "createdAt": row["created_at"],
                 "leader": {"id": str(row["leader_id"]), "nickname": row["leader_nickname"]},
                 "memberships": memberships[row["id"]],
                 "viewerRole": roles.get(row["id"]),
@@ -109,7 +118,7 @@ def create_app() -> Starlette:
         data = orjson.loads(await request.body())
         room_id, body = int(data["roomId"]), str(data["body"])
         now = datetime.now(UTC)
-        one, = placeholders(1)
+        (one,) = placeholders(1)
         p = placeholders(5)
         async with in_transaction() as connection:
             bumped = await connection.execute_query_dict(
@@ -124,8 +133,9 @@ def create_app() -> Starlette:
             message_id = inserted[0]["id"]
         event = {"type": "MESSAGE", "seq": seq, "messageId": message_id, "senderId": viewer, "body": body}
         await broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
-        return Response(orjson.dumps({"data": {"sendMessage": {"id": str(message_id)}}}),
-                        media_type="application/json")
+        return Response(
+            orjson.dumps({"data": {"sendMessage": {"id": str(message_id)}}}), media_type="application/json"
+        )
 
     return Starlette(
         routes=[

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from events.channels import member_channel
+from events.member import SessionEnded
 from infra.errors import Unauthenticated
 from infra.services import Services
 from infra.tokens import family_of
 from infra.viewer import Viewer
 from resolvers.accounts.sessions import family_for_token, revoke_families
-from subscriptions.channels import member_channel
-from subscriptions.events import SessionEnded, encode
 
 
 async def log_out(*, viewer: Viewer | None, refresh_token: str | None, services: Services) -> bool:
@@ -29,5 +29,5 @@ async def log_out(*, viewer: Viewer | None, refresh_token: str | None, services:
             await revoke_families(connection=connection, id__in=sorted(families))
     if viewer is not None:
         event = SessionEnded(member_id=viewer.id, token_id=viewer.token_id)
-        await services.bus.publish(member_channel(viewer.id), encode(event))
+        await services.bus.publish(member_channel(viewer.id), event)
     return True

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from events.channels import room_channel
+from events.member import RoomClosed
 from infra.errors import NotFound
 from infra.services import Services
 from infra.viewer import Viewer
 from models.challenges import Challenge
 from models.proofs import Proof
 from resolvers.challenges.update_challenge import led_challenge
-from subscriptions.channels import room_channel
-from subscriptions.events import RoomClosed, encode
 
 
 async def delete_challenge(*, services: Services, viewer: Viewer, challenge_id: int) -> int:
@@ -28,5 +28,5 @@ async def delete_challenge(*, services: Services, viewer: Viewer, challenge_id: 
             raise NotFound("No such challenge.")
     for key in [challenge.thumbnail, *images]:
         await services.storage.delete(key)
-    await services.bus.publish(room_channel(challenge_id), encode(RoomClosed(challenge_id=challenge_id)))
+    await services.bus.publish(room_channel(challenge_id), RoomClosed(challenge_id=challenge_id))
     return challenge_id

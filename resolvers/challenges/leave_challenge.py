@@ -5,12 +5,12 @@ from __future__ import annotations
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from events.channels import room_channel
+from events.member import MemberLeft
 from infra.errors import Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
 from models.challenges import Challenge, Membership, Role
-from subscriptions.channels import room_channel
-from subscriptions.events import MemberLeft, encode
 
 NOT_A_MEMBER = "You are not a member of this challenge."
 
@@ -31,8 +31,10 @@ async def leave_challenge(*, services: Services, viewer: Viewer, challenge_id: i
         # Concurrent leaves of the same member: only the one that deletes the row frees the seat.
         if not await Membership.filter(id=membership.id).using_db(connection).delete():
             raise Forbidden(NOT_A_MEMBER)
-        await Challenge.filter(id=challenge_id).using_db(connection).update(
-            current_attendance=F("current_attendance") - 1
+        await (
+            Challenge.filter(id=challenge_id)
+            .using_db(connection)
+            .update(current_attendance=F("current_attendance") - 1)
         )
-    await services.bus.publish(room_channel(challenge_id), encode(MemberLeft(member_id=viewer.id)))
+    await services.bus.publish(room_channel(challenge_id), MemberLeft(member_id=viewer.id))
     return challenge_id

@@ -18,10 +18,10 @@ from tortoise.queryset import QuerySet
 
 from infra.errors import BadInput
 from infra.ids import decode_cursor, encode_cursor
+from infra.paging import page_size
 from models.challenges import Category, Challenge
 from resolvers.challenges.rules import today
 
-MAX_PAGE_SIZE = 100
 MAX_KEYWORD = 100
 
 # The names the frontend shows for each category: keyword search matches them too.
@@ -163,9 +163,7 @@ def _filtered(where: ChallengeFilter, day: dt.date) -> QuerySet[Challenge]:
     if where.joinable is True:
         queryset = queryset.filter(current_attendance__lt=F("limit_attendance"), due_date__gte=day)
     elif where.joinable is False:
-        queryset = queryset.filter(
-            Q(current_attendance__gte=F("limit_attendance")) | Q(due_date__lt=day)
-        )
+        queryset = queryset.filter(Q(current_attendance__gte=F("limit_attendance")) | Q(due_date__lt=day))
     return queryset
 
 
@@ -177,8 +175,7 @@ async def list_challenges(
     after: str | None,
     page: int | None,
 ) -> ChallengePage:
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise BadInput(f"first must be between 1 and {MAX_PAGE_SIZE}.", field="first")
+    page_size(first, field="first")
     if page is not None and page < 1:
         raise BadInput("page starts at 1.", field="page")
     if page is not None and after is not None:
@@ -213,4 +210,3 @@ async def list_challenges(
         has_previous_page=bool(after) or (page or 1) > 1,
         matching=base,
     )
-

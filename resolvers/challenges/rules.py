@@ -63,9 +63,7 @@ def clean(fields: ChallengeFields) -> ChallengeFields:
     return replace(
         fields,
         title=_text(fields.title, field="title", maximum=TITLE_MAX),
-        description=_text(
-            fields.description, field="description", maximum=DESCRIPTION_MAX, blank_ok=True
-        ),
+        description=_text(fields.description, field="description", maximum=DESCRIPTION_MAX, blank_ok=True),
         frequency=_text(fields.frequency, field="frequency", maximum=FREQUENCY_MAX),
         auth_explanation=_text(
             fields.auth_explanation, field="authExplanation", maximum=AUTH_EXPLANATION_MAX

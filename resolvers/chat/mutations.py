@@ -2,102 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from events.channels import room_channel
+from events.room import MessageSnapshot, RoomEventPayload, RoomEventType
 from infra.errors import BadInput, Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
 from models.accounts import Member
 from models.challenges import Challenge, Membership
-from models.chat import Message, Room, RoomLogEntry
+from models.chat import Message
+from resolvers.chat import log
 from resolvers.chat.queries import ensure_room, require_member
-from subscriptions.channels import room_channel
-from subscriptions.chat_events import MessageSnapshot, RoomEventPayload, RoomEventType, now
 
 MAX_BODY = 1000
 MAX_CLIENT_MESSAGE_ID = 64
 
 
-async def _next_seq(room_id: int, connection: BaseDBAsyncClient) -> int:
-    """Take the room's next sequence number inside the caller's transaction.
-
-    The UPDATE locks the room row until commit (PostgreSQL) or holds the single writer lock
-    (SQLite), so seqs are handed out one at a time and become visible in order.
-    """
-    updated = await Room.filter(id=room_id).using_db(connection).update(last_seq=F("last_seq") + 1)
-    if updated != 1:
-        raise NotFound("No such room.")
-    room: Room = await Room.filter(id=room_id).using_db(connection).get()
-    return int(room.last_seq)
-
-
-# One statement takes the next seq AND finds the room (by its challenge): RETURNING works on
-# SQLite >= 3.35 and PostgreSQL alike; only the placeholder differs.
-_TAKE_SEQ = "UPDATE room SET last_seq = last_seq + 1 WHERE challenge_id = {} RETURNING id, last_seq"
-
-
-async def _take_seq(challenge_id: int, connection: BaseDBAsyncClient) -> tuple[int, int] | None:
-    """(room id, the room's next seq) inside the caller's transaction; None without a room."""
-    placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
-    # execute_query_dict: Tortoise's asyncpg execute_query drops the rows of an UPDATE.
-    rows = await connection.execute_query_dict(_TAKE_SEQ.format(placeholder), [challenge_id])
-    if not rows:
-        return None
-    return int(rows[0]["id"]), int(rows[0]["last_seq"])
-
-
-# PostgreSQL: one statement takes the seq and inserts the message. A data-modifying CTE runs
-# atomically on its own, so no BEGIN/COMMIT round trips (4 round trips become 1); the room row
-# stays locked until the statement commits, so seqs still become visible in order. SQLite's CTEs
-# cannot hold an UPDATE, so it keeps the transaction below.
-_SEND_POSTGRES = (
-    "WITH taken AS (UPDATE room SET last_seq = last_seq + 1 WHERE challenge_id = $1 RETURNING id, last_seq) "
-    "INSERT INTO message (room_id, seq, sender_id, body, client_message_id, created_at) "
-    "SELECT id, last_seq, $2, $3, $4, $5 FROM taken RETURNING id, room_id, seq"
-)
-
-
-async def _insert_postgres(
-    *, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
+async def _insert(
+    *, services: Services, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
 ) -> Message | None:
-    """The stored message, or None when the challenge has no room yet."""
-    created_at = now()
-    connection = Message._meta.db
-    rows = await connection.execute_query_dict(
-        _SEND_POSTGRES, [challenge_id, sender_id, body, client_message_id, created_at]
+    """Store the message with the room's next seq; None when the challenge has no room yet."""
+    created_at = services.clock.now()
+    row = await log.append(
+        challenge_id=challenge_id,
+        table="message",
+        values={
+            "sender_id": sender_id,
+            "body": body,
+            "client_message_id": client_message_id,
+            "created_at": created_at,
+        },
     )
-    if not rows:
+    if row is None:
         return None
     message = Message(
-        id=rows[0]["id"], room_id=rows[0]["room_id"], seq=rows[0]["seq"], sender_id=sender_id, body=body,
-        client_message_id=client_message_id, deleted_at=None, created_at=created_at,
+        id=row["id"],
+        room_id=row["room_id"],
+        seq=row["seq"],
+        sender_id=sender_id,
+        body=body,
+        client_message_id=client_message_id,
+        deleted_at=None,
+        created_at=created_at,
     )
     message._saved_in_db = True
     return message
-
-
-async def _insert(
-    *, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
-) -> Message | None:
-    """Take the room's next seq and store the message in one transaction; None without a room."""
-    if Message._meta.db.capabilities.dialect == "postgres":
-        return await _insert_postgres(
-            challenge_id=challenge_id, sender_id=sender_id, body=body, client_message_id=client_message_id
-        )
-    async with in_transaction() as connection:
-        taken = await _take_seq(challenge_id, connection)
-        if taken is None:
-            return None
-        room_id, seq = taken
-        return await Message.create(
-            using_db=connection, room_id=room_id, seq=seq, sender_id=sender_id, body=body,
-            client_message_id=client_message_id,
-        )
 
 
 async def _sender(viewer: Viewer, challenge_id: int) -> Member:
@@ -116,7 +67,7 @@ async def _sender(viewer: Viewer, challenge_id: int) -> Member:
 async def _publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
     online = tuple(await services.presence.online(event.challenge_id))
-    await services.bus.publish(room_channel(event.challenge_id), replace(event, online=online).encode())
+    await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update={"online": online}))
 
 
 async def send_message(
@@ -150,7 +101,11 @@ async def send_message(
         message: Message | None = None
         for _attempt in range(2):  # the second only after creating a missing room
             message = await _insert(
-                challenge_id=challenge_id, sender_id=viewer.id, body=text, client_message_id=client_message_id
+                services=services,
+                challenge_id=challenge_id,
+                sender_id=viewer.id,
+                body=text,
+                client_message_id=client_message_id,
             )
             if message is not None:
                 break
@@ -188,23 +143,25 @@ async def delete_message(*, services: Services, viewer: Viewer, message_id: int)
         challenge = await Challenge.get(id=challenge_id)
         if challenge.leader_id != viewer.id:  # type: ignore[attr-defined]
             raise Forbidden("Only the sender or the challenge leader can delete a message.")
-    async with in_transaction() as connection:
-        deleted = await Message.filter(id=message_id, deleted_at__isnull=True).using_db(connection).update(
-            deleted_at=now()
-        )
+    deleted_at = services.clock.now()
+    async with in_transaction():
+        deleted = await Message.filter(id=message_id, deleted_at__isnull=True).update(deleted_at=deleted_at)
         if deleted != 1:  # deleted concurrently
             raise NotFound("No such message.")
-        seq = await _next_seq(message.room.id, connection)
-        entry = await RoomLogEntry.create(
-            using_db=connection, room_id=message.room.id, seq=seq, kind="DELETE", message_id=message_id
+        entry = await log.append(
+            challenge_id=challenge_id,
+            table="room_log_entry",
+            values={"kind": "DELETE", "message_id": message_id, "created_at": deleted_at},
         )
+        if entry is None:
+            raise NotFound("No such room.")
     await _publish(
         services,
         RoomEventPayload(
             type=RoomEventType.DELETE,
             challenge_id=challenge_id,
-            at=entry.created_at,
-            seq=seq,
+            at=deleted_at,
+            seq=entry["seq"],
             message_id=message_id,
         ),
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 
-from infra.errors import BadInput, Forbidden, NotFound
+from events.room import MessageSnapshot, RoomEventPayload, RoomEventType
+from infra.errors import Forbidden, NotFound
+from infra.paging import page_size
 from infra.viewer import Viewer
 from models.accounts import Member
 from models.challenges import Challenge, Membership
 from models.chat import Message, Room, RoomLogEntry
-from subscriptions.chat_events import MessageSnapshot, RoomEventPayload, RoomEventType
 
-MAX_PAGE = 100
 REPLAY_BATCH = 500
 
 
@@ -41,8 +41,7 @@ async def message_page(
 ) -> tuple[list[Message], bool]:
     """Up to ``last`` live messages before ``before_seq``, oldest first, and whether older
     ones exist."""
-    if not 1 <= last <= MAX_PAGE:
-        raise BadInput(f"last must be between 1 and {MAX_PAGE}.", field="last")
+    page_size(last, field="last")
     await require_member(viewer=viewer, challenge_id=challenge_id)
     query = Message.filter(room__challenge_id=challenge_id, deleted_at__isnull=True)
     if before_seq is not None:
@@ -82,7 +81,9 @@ async def replay(*, challenge_id: int, after_seq: int, limit: int = REPLAY_BATCH
             at=message.created_at,
             seq=message.seq,
             message=MessageSnapshot.of(
-                message, challenge_id=challenge_id, sender=senders[message.sender_id]  # type: ignore[attr-defined]
+                message,
+                challenge_id=challenge_id,
+                sender=senders[message.sender_id],  # type: ignore[attr-defined]
             ),
         )
         for message in messages

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.errors import BadInput
 from infra.ids import decode_int_cursor
+from infra.paging import page_size
 from models.notifications import Notification
 
 CURSOR_KIND = "n"  # the same cursor as Notification.cursor and the subscription's `after`
-MAX_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +23,7 @@ class NotificationPage:
 async def list_notifications(
     *, member_id: int, first: int, after: str | None, unread_only: bool
 ) -> NotificationPage:
-    if not 1 <= first <= MAX_PAGE:
-        raise BadInput(f"first must be between 1 and {MAX_PAGE}.", field="first")
+    page_size(first, field="first")
     own = Notification.filter(member_id=member_id)
     listed = own.filter(read=False) if unread_only else own
     page = listed

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
+from events.channels import member_channel
+from events.member import NotificationCreated
+from infra.services import Publisher
 from models.accounts import Member
 from models.notifications import Notification, NotificationType
-from subscriptions.bus import Bus
-from subscriptions.channels import member_channel
-from subscriptions.events import NotificationCreated, encode
 
 
 async def create_notification(
@@ -29,9 +29,7 @@ async def create_notification(
     a single UPDATE, so concurrent writers for one member serialise on that row and never
     share a sequence number (the unique (member, seq) index backs this up).
     """
-    await Member.filter(id=member_id).using_db(connection).update(
-        notification_seq=F("notification_seq") + 1
-    )
+    await Member.filter(id=member_id).using_db(connection).update(notification_seq=F("notification_seq") + 1)
     seq = (
         await Member.filter(id=member_id)
         .using_db(connection)
@@ -49,7 +47,7 @@ async def create_notification(
     )
 
 
-async def publish_notifications(bus: Bus, notifications: Iterable[Notification]) -> None:
+async def publish_notifications(bus: Publisher, notifications: Iterable[Notification]) -> None:
     """Announce committed notifications on each recipient's channel (never raises)."""
     for notification in notifications:
         event = NotificationCreated(
@@ -57,4 +55,4 @@ async def publish_notifications(bus: Bus, notifications: Iterable[Notification])
             seq=notification.seq,
             notification_id=notification.id,
         )
-        await bus.publish(member_channel(event.member_id), encode(event))
+        await bus.publish(member_channel(event.member_id), event)

@@ -1,4 +1,5 @@
-"""DataLoaders the proof fields use: the proof's challenge and the viewer's role in a challenge."""
+"""DataLoaders of the proofs domain: the viewer's role in a challenge (the proof's challenge
+comes from :class:`resolvers.challenges.loaders.ChallengeByIdLoader`)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from models.challenges import Challenge, Membership, Role
-
-
-async def _challenges_by_id(ids: Sequence[int]) -> list[Challenge | None]:
-    challenges = {row.id: row for row in await Challenge.filter(id__in=list(set(ids)))}
-    return [challenges.get(challenge_id) for challenge_id in ids]
-
-
-class ChallengeByIdLoader(DataLoader[int, Challenge | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=_challenges_by_id)
-
+from models.challenges import Membership, Role
 
 RoleKey = tuple[int, int]  # (challenge_id, member_id)
 

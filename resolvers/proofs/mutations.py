@@ -143,9 +143,7 @@ async def delete_proof(*, services: Services, viewer: Viewer, proof_id: int) -> 
     if viewer.id not in (author_id, proof.challenge.leader_id):  # type: ignore[attr-defined]
         raise Forbidden("Only the author or the challenge leader can delete this proof.")
     async with in_transaction() as connection:
-        approved = (
-            await Proof.filter(id=proof.id, status=ProofStatus.APPROVED).using_db(connection).delete()
-        )
+        approved = await Proof.filter(id=proof.id, status=ProofStatus.APPROVED).using_db(connection).delete()
         if approved:
             await add_bricks(connection, member_id=author_id, delta=-1)
         elif not await Proof.filter(id=proof.id).using_db(connection).delete():
@@ -154,9 +152,7 @@ async def delete_proof(*, services: Services, viewer: Viewer, proof_id: int) -> 
     return int(proof.id)
 
 
-async def review_proof(
-    *, services: Services, viewer: Viewer, proof_id: int, decision: ProofStatus
-) -> Proof:
+async def review_proof(*, services: Services, viewer: Viewer, proof_id: int, decision: ProofStatus) -> Proof:
     """Approve or deny a proof (again, if it was resubmitted) and tell its author."""
     if decision not in REVIEW_NOTICES:
         raise BadInput("Decide APPROVED or DENIED.", field="decision")

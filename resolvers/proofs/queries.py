@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
-from infra.errors import BadInput
 from infra.ids import decode_int_cursor, encode_cursor
+from infra.paging import page_size
 from models.challenges import Membership, Role
 from models.proofs import Proof, ProofStatus
 
 CURSOR_KIND = "p"
-MAX_PAGE = 100
 
 
 def proof_cursor(proof_id: int) -> str:
@@ -46,11 +45,6 @@ def visible_proofs(*, challenge_id: int, viewer_id: int | None, role: Role | Non
     return in_challenge & Q(status=ProofStatus.APPROVED)
 
 
-def check_page_size(first: int) -> None:
-    if not 1 <= first <= MAX_PAGE:
-        raise BadInput(f"first must be between 1 and {MAX_PAGE}.", field="first")
-
-
 async def list_proofs(
     *,
     challenge_id: int,
@@ -60,7 +54,7 @@ async def list_proofs(
     first: int,
     after: str | None,
 ) -> ProofPage:
-    check_page_size(first)
+    page_size(first, field="first")
     visible = visible_proofs(challenge_id=challenge_id, viewer_id=viewer_id, role=role)
     if status is not None:
         visible &= Q(status=status)

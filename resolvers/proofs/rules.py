@@ -39,9 +39,7 @@ def check_input(*, content: str, video_url: str | None) -> ProofDraft:
             or not parts.netloc
             or any(char.isspace() for char in video_url)
         ):
-            raise BadInput(
-                f"Give an http(s) URL of at most {MAX_VIDEO_URL} characters.", field="videoUrl"
-            )
+            raise BadInput(f"Give an http(s) URL of at most {MAX_VIDEO_URL} characters.", field="videoUrl")
     return ProofDraft(content=content, video_url=video_url)
 
 
@@ -76,6 +74,4 @@ async def add_bricks(connection: BaseDBAsyncClient, *, member_id: int, delta: in
     Callers pass a delta only when their own conditional UPDATE/DELETE of the proof's status
     touched a row, so concurrent reviews of one proof can never count it twice.
     """
-    await Member.filter(id=member_id).using_db(connection).update(
-        bricks_count=F("bricks_count") + delta
-    )
+    await Member.filter(id=member_id).using_db(connection).update(bricks_count=F("bricks_count") + delta)

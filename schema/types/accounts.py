@@ -58,7 +58,6 @@ class Member:
             return self._email
         return None
 
-
     @strawberry.field(description="My page: the member's challenges, the newest challenge first.")
     async def challenges(
         self,
@@ -71,12 +70,12 @@ class Member:
         return await memberships_of_member(info, member_id=int(self.id), role=role)
 
 
-
 async def member_by_id(info: Info, member_id: int) -> Member:
     """The member a row points at (a foreign key, so it exists), through the request's loader."""
     member = await info.context.loader(MemberByIdLoader).load(member_id)
     assert member is not None
     return Member.from_model(member)
+
 
 @strawberry.type
 class AuthPayload:

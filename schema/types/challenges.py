@@ -172,6 +172,7 @@ class Challenge:
             room = await ensure_room(challenge_id=challenge_id)
         return Room(id=strawberry.ID(str(room.id)), _challenge_id=challenge_id)
 
+
 def _role_of(rows: Sequence[models.Membership], member_id: int) -> ChallengerRole | None:
     for row in rows:
         if row.member_id == member_id:  # type: ignore[attr-defined]
@@ -213,9 +214,7 @@ class Membership:
         return Challenge.from_model(challenge)
 
 
-async def memberships_of_member(
-    info: Info, *, member_id: int, role: models.Role | None
-) -> list[Membership]:
+async def memberships_of_member(info: Info, *, member_id: int, role: models.Role | None) -> list[Membership]:
     """``Member.challenges``: lives here so the accounts types need not import this module eagerly."""
     rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
     return [Membership.from_model(row) for row in rows]

@@ -6,22 +6,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from events import room as room_events
 from infra.errors import BadInput
 from infra.ids import decode_cursor, encode_cursor
 from models import chat as models
 from resolvers.accounts.loaders import MemberByIdLoader
+from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.chat import queries
-from resolvers.chat.loaders import ChallengeByIdLoader
 from schema.context import Info
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
-from subscriptions import chat_events
 
 if TYPE_CHECKING:
     from schema.types.challenges import Challenge
 
-RoomEventType = chat_events.RoomEventType
+RoomEventType = room_events.RoomEventType
 strawberry.enum(RoomEventType, name="RoomEventType")
 
 CURSOR_KIND = "room"
@@ -40,7 +40,7 @@ def parse_room_cursor(cursor: str, *, challenge_id: int, field: str) -> int:
     return int(seq)
 
 
-def member_from_snapshot(snapshot: chat_events.MemberSnapshot) -> Member:
+def member_from_snapshot(snapshot: room_events.MemberSnapshot) -> Member:
     return Member(
         id=strawberry.ID(str(snapshot.id)),
         nickname=snapshot.nickname,
@@ -66,7 +66,7 @@ class Message:
     body: str
     created_at: DateTime
     _sender_id: strawberry.Private[int]
-    _sender: strawberry.Private[chat_events.MemberSnapshot | None] = None
+    _sender: strawberry.Private[room_events.MemberSnapshot | None] = None
 
     @classmethod
     def from_model(cls, message: models.Message, *, challenge_id: int) -> Message:
@@ -79,7 +79,7 @@ class Message:
         )
 
     @classmethod
-    def from_snapshot(cls, message: chat_events.MessageSnapshot) -> Message:
+    def from_snapshot(cls, message: room_events.MessageSnapshot) -> Message:
         return cls(
             id=strawberry.ID(str(message.id)),
             cursor=room_cursor(message.challenge_id, message.seq),
@@ -150,9 +150,7 @@ class Room:
             ),
         )
 
-    @strawberry.field(
-        description="Members with a live roomEvents subscription, on any server instance."
-    )
+    @strawberry.field(description="Members with a live roomEvents subscription, on any server instance.")
     async def online_members(self, info: Info) -> list[Member]:
         viewer = info.context.require_viewer()
         await queries.require_member(viewer=viewer, challenge_id=self._challenge_id)
@@ -172,7 +170,7 @@ class RoomEvent:
     _online: strawberry.Private[tuple[int, ...]]
 
     @classmethod
-    def from_payload(cls, event: chat_events.RoomEventPayload) -> RoomEvent:
+    def from_payload(cls, event: room_events.RoomEventPayload) -> RoomEvent:
         return cls(
             type=event.type,
             cursor=room_cursor(event.challenge_id, event.seq) if event.seq is not None else None,

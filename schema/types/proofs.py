@@ -8,8 +8,9 @@ import strawberry
 
 from models import proofs as models
 from models.challenges import Role
+from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.proofs import queries
-from resolvers.proofs.loaders import ChallengeByIdLoader, RoleByChallengeMemberLoader
+from resolvers.proofs.loaders import RoleByChallengeMemberLoader
 from schema.context import Info
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id

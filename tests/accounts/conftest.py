@@ -34,6 +34,8 @@ async def log_in(app: AppServer, account: Account) -> dict[str, str]:
 
 async def family_of(refresh_token: str) -> TokenFamily:
     return await TokenFamily.get(tokens__token_hash=hash_refresh_token(refresh_token))
+
+
 REQUEST_CODE = "mutation Request($email: String!) { requestEmailVerification(email: $email) }"
 
 

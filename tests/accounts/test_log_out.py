@@ -8,8 +8,9 @@ import httpx
 import orjson
 from redis.asyncio import Redis
 
-from subscriptions.channels import member_channel
-from subscriptions.events import SessionEnded, decode
+from events.channels import member_channel
+from events.codec import decode
+from events.member import SessionEnded
 from tests.accounts.conftest import PASSWORD, SESSION_LOG_IN, family_of, log_in
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient

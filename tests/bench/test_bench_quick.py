@@ -17,15 +17,22 @@ import pytest
 from tests.support.servers import PROJECT
 
 BACKEND = os.environ.get("EROOM_TEST_BACKEND", "sqlite")
-LINE = re.compile(r"^\[bench\] (?P<name>.+?): ours=(?P<ours>.*) baseline=(?P<baseline>.*) "
-                  r"ratio=(?P<ratio>\S+) "
-                  r"target=(?P<target>.*) -> (?P<verdict>met|not met|pending|-)(?P<rest>.*)$", re.MULTILINE)
+LINE = re.compile(
+    r"^\[bench\] (?P<name>.+?): ours=(?P<ours>.*) baseline=(?P<baseline>.*) "
+    r"ratio=(?P<ratio>\S+) "
+    r"target=(?P<target>.*) -> (?P<verdict>met|not met|pending|-)(?P<rest>.*)$",
+    re.MULTILINE,
+)
 
 
 def run_bench(name: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bench", "--tiny", "--backend", BACKEND, "--only", name],
-        cwd=PROJECT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 

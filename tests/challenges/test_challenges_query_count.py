@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from infra.services import Services
 from infra.settings import Settings
 from infra.viewer import Viewer
 from schema.context import Context
 from schema.root import build_schema
 from tests.support.factories import Account, add_member, make_challenge
+from web.services import build_runtime
 
 CHALLENGES_PAGE = """
 query Page($filter: ChallengeFilter, $first: Int) {
@@ -60,7 +60,8 @@ async def _run_page(
 ) -> dict[str, Any]:
     schema = build_schema(settings)
     context = Context(
-        services=Services.create(settings),
+        services=(runtime := build_runtime(settings)).services,
+        bus=runtime.bus,
         request=Request({"type": "http", "method": "POST", "headers": [], "path": "/graphql"}),
         viewer=Viewer(id=viewer.member.id, token_id="test", expires_at=dt.datetime.now(dt.UTC)),
     )

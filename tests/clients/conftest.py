@@ -90,7 +90,6 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-
 @dataclass
 class Credentials:
     email: str

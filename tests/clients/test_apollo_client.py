@@ -30,8 +30,12 @@ SCRIPT = "e2e.mjs"
 
 async def run_script(project: Path, env: dict[str, str]) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        "node", SCRIPT, cwd=project, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        "node",
+        SCRIPT,
+        cwd=project,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     return process.returncode or 0, stdout.decode(), stderr.decode()
@@ -57,16 +61,19 @@ async def test_apollo_client_runs_the_frontend_flows(
     keyword = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
 
     # when the Apollo script runs against the server
-    code, stdout, stderr = await run_script(apollo_project, {
-        "EROOM_HTTP_URL": app.graphql_url,
-        "EROOM_WS_URL": app.ws_url,
-        "EROOM_EMAIL": credentials.email,
-        "EROOM_PASSWORD": credentials.password,
-        "EROOM_NICKNAME": credentials.nickname,
-        "EROOM_CODE": credentials.code,
-        "EROOM_MEMBER_TOKEN": joiner.token,
-        "EROOM_KEYWORD": keyword,
-    })
+    code, stdout, stderr = await run_script(
+        apollo_project,
+        {
+            "EROOM_HTTP_URL": app.graphql_url,
+            "EROOM_WS_URL": app.ws_url,
+            "EROOM_EMAIL": credentials.email,
+            "EROOM_PASSWORD": credentials.password,
+            "EROOM_NICKNAME": credentials.nickname,
+            "EROOM_CODE": credentials.code,
+            "EROOM_MEMBER_TOKEN": joiner.token,
+            "EROOM_KEYWORD": keyword,
+        },
+    )
 
     # then every step reported what the API promised
     assert code == 0, f"{stderr}\n{stdout}\n{app.log()}"

@@ -23,8 +23,12 @@ mutation SignUp($input: SignUpInput!) {
 
 async def run_example(*args: str) -> tuple[int, list[dict[str, Any]], str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "examples/gql_client.py", *args, cwd=PROJECT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "examples/gql_client.py",
+        *args,
+        cwd=PROJECT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     steps = [json.loads(line) for line in stdout.decode().splitlines() if line.startswith("{")]
@@ -32,12 +36,19 @@ async def run_example(*args: str) -> tuple[int, list[dict[str, Any]], str]:
 
 
 async def signed_up(client: GraphQLClient, credentials: Credentials) -> Account:
-    payload = (await client.execute(SIGN_UP, {"input": {
-        "email": credentials.email,
-        "password": credentials.password,
-        "nickname": credentials.nickname,
-        "verificationCode": credentials.code,
-    }})).ok()["signUp"]
+    payload = (
+        await client.execute(
+            SIGN_UP,
+            {
+                "input": {
+                    "email": credentials.email,
+                    "password": credentials.password,
+                    "nickname": credentials.nickname,
+                    "verificationCode": credentials.code,
+                }
+            },
+        )
+    ).ok()["signUp"]
     member = await Member.get(id=int(payload["member"]["id"]))
     return Account(member=member, token=payload["accessToken"])
 
@@ -52,8 +63,14 @@ async def test_gql_example_logs_in_queries_and_follows_a_room(
 
     # when the example runs with their credentials
     code, steps, stderr = await run_example(
-        "--url", app.graphql_url, "--email", credentials.email, "--password", credentials.password,
-        "--challenge-id", str(challenge.id),
+        "--url",
+        app.graphql_url,
+        "--email",
+        credentials.email,
+        "--password",
+        credentials.password,
+        "--challenge-id",
+        str(challenge.id),
     )
 
     # then it logged in, queried, and received its second message over the subscription

@@ -21,10 +21,10 @@ from strawberry.asgi import GraphQL
 from strawberry.types import Info
 
 from infra.viewer import Viewer
-from schema.context import Loaders
+from resolvers.loaders import Loaders
 from subscriptions.executor import SubscriptionExecutor
 from subscriptions.fanout import shared
-from subscriptions.transport import TransportWSHandler
+from web.transport import TransportWSHandler
 
 CALLS: Counter[str] = Counter()
 FEEDS: dict[int, set[asyncio.Queue[dict[str, int]]]] = defaultdict(set)

@@ -6,14 +6,32 @@ import asyncio
 import itertools
 import signal
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from redis.asyncio import Redis
 
-from subscriptions.bus import BUS_RECONNECTED, Bus, Event
+from events.codec import encode
+from events.member import BUS_RECONNECTED
+from subscriptions.bus import Bus
 from tests.support.servers import RedisServer
 
 _channels = itertools.count()
+Event = dict[str, Any]  # the bus's default decoding: the JSON value as published
+MARKER = encode(BUS_RECONNECTED)
+
+
+@asynccontextmanager
+async def subscribe(bus: Bus, channel: str) -> AsyncIterator[AsyncIterator[Event]]:
+    """One listener's events of one channel, as an async iterator."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def events() -> AsyncIterator[Event]:
+        while True:
+            yield await queue.get()
+
+    async with bus.listen(queue, channel):
+        yield events()
 
 
 def fresh_channel() -> str:
@@ -41,7 +59,7 @@ async def test_publish_after_subscribe_is_never_dropped_across_50_new_channels(r
         for attempt in range(50):
             channel = fresh_channel()
             # when: publishing right after subscribe() returned
-            async with redis_bus.subscribe(channel) as events:
+            async with subscribe(redis_bus, channel) as events:
                 await publisher.publish(channel, {"kind": "message", "seq": attempt})
                 # then: the very first message arrives
                 assert await next_event(events, 2) == {"kind": "message", "seq": attempt}
@@ -57,7 +75,7 @@ async def test_subscribe_many_local_subscribers_shares_one_redis_subscription(
     channel = fresh_channel()
     async with AsyncExitStack() as stack:
         streams = await asyncio.gather(
-            *(stack.enter_async_context(redis_bus.subscribe(channel)) for _ in range(25))
+            *(stack.enter_async_context(subscribe(redis_bus, channel)) for _ in range(25))
         )
         # then: Redis sees one subscription for the channel
         assert await numsub(own_redis.url, channel) == 1
@@ -100,9 +118,9 @@ async def test_redis_restart_sends_the_marker_then_live_events_again(
     first, second = fresh_channel(), fresh_channel()
     reconnects = redis_bus.reconnects
     async with (
-        redis_bus.subscribe(first) as a1,
-        redis_bus.subscribe(first) as a2,
-        redis_bus.subscribe(second) as b1,
+        subscribe(redis_bus, first) as a1,
+        subscribe(redis_bus, first) as a2,
+        subscribe(redis_bus, second) as b1,
     ):
         await redis_bus.publish(first, {"kind": "message", "seq": 1})
         assert await next_event(a1) == await next_event(a2) == {"kind": "message", "seq": 1}
@@ -111,7 +129,7 @@ async def test_redis_restart_sends_the_marker_then_live_events_again(
         await asyncio.to_thread(own_redis.restart, 0.3)
 
         # then: every local subscriber of every channel gets the marker
-        marker = {"kind": BUS_RECONNECTED}
+        marker = MARKER
         assert await next_event(a1, 15) == marker
         assert await next_event(a2) == marker
         assert await next_event(b1) == marker
@@ -133,11 +151,11 @@ async def test_subscribe_while_redis_is_down_gets_the_marker_once_it_is_back(
     own_redis.stop()
     try:
         await asyncio.sleep(0.2)
-        async with redis_bus.subscribe(channel) as events:
+        async with subscribe(redis_bus, channel) as events:
             # when: Redis comes back
             await asyncio.to_thread(own_redis.start)
             # then: the subscriber is told to catch up, then receives live events
-            assert await next_event(events, 15) == {"kind": BUS_RECONNECTED}
+            assert await next_event(events, 15) == MARKER
             await redis_bus.publish(channel, {"kind": "message", "seq": 1})
             assert await next_event(events) == {"kind": "message", "seq": 1}
     finally:
@@ -156,7 +174,7 @@ async def test_subscribe_in_flight_when_the_connection_drops_returns_without_wai
     entered = asyncio.Event()
 
     async def subscriber() -> list[Event]:
-        async with redis_bus.subscribe(channel) as events:
+        async with subscribe(redis_bus, channel) as events:
             entered.set()
             marker = await next_event(events, 15)
             await redis_bus.publish(channel, {"kind": "message", "seq": 1})
@@ -174,7 +192,7 @@ async def test_subscribe_in_flight_when_the_connection_drops_returns_without_wai
         await asyncio.wait_for(entered.wait(), 2)
         # and: once Redis is back the subscriber is told to catch up, then gets live events
         await asyncio.to_thread(own_redis.start)
-        assert await waiting == [{"kind": BUS_RECONNECTED}, {"kind": "message", "seq": 1}]
+        assert await waiting == [MARKER, {"kind": "message", "seq": 1}]
     finally:
         waiting.cancel()
         if own_redis.process is None:
@@ -189,7 +207,7 @@ async def test_memory_bus_fans_out_the_same_event_to_every_subscriber() -> None:
     try:
         async with AsyncExitStack() as stack:
             streams = await asyncio.gather(
-                *(stack.enter_async_context(bus.subscribe(channel)) for _ in range(5))
+                *(stack.enter_async_context(subscribe(bus, channel)) for _ in range(5))
             )
             # when: one event is published
             await bus.publish(channel, {"kind": "message", "seq": 7})

@@ -33,9 +33,7 @@ SCHEMA = build_schema(Settings())
 def key_for(query: str, viewer_id: int | None) -> Hashable | None:
     document = parse(query)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     return group_key(SCHEMA._schema, operation, fragments, {"challengeId": "1"}, viewer_id)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from subscriptions.transport import PAYLOADS
 from tests.engine.fanout_app import CALLS, publish, subscribers
 from tests.support.ws import GraphQLWebSocket, ProtocolClosed
+from web.transport import PAYLOADS
 
 TICKS = """
     subscription Ticks($room: Int!, $limit: Int) { ticks(room: $room, limit: $limit) { seq author { name } } }

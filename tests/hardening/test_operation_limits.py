@@ -129,7 +129,7 @@ async def test_too_many_aliases_of_one_field_is_query_too_complex(client: GraphQ
 async def test_too_many_aliases_in_total_is_query_too_complex(client: GraphQLClient) -> None:
     # 52 aliases, at most 13 of any one field
     ids = " ".join(f"i{i}: id" for i in range(13))
-    fields = "m{i}: me {{ id }} t{i}: __typename u{i}: member(id: \"1\") {{ id }}"
+    fields = 'm{i}: me {{ id }} t{i}: __typename u{i}: member(id: "1") {{ id }}'
     roots = " ".join(fields.format(i=i) for i in range(13))
     query = f"{{ {roots} me {{ {ids} }} }}"
 

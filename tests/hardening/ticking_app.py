@@ -16,8 +16,9 @@ from strawberry.tools import merge_types
 
 from infra.metrics import Metrics
 from infra.settings import Settings, get_settings
-from main import create_app, serve
+from main import serve
 from schema import root
+from web.app import create_app
 
 
 @strawberry.type

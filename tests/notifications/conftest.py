@@ -11,11 +11,19 @@ from tests.support.factories import Account
 
 
 async def notify(
-    account: Account, *, type: NotificationType = NotificationType.REGISTER, challenge_id: int = 1,
-    proof_id: int | None = None, content: str = "새 알림",
+    account: Account,
+    *,
+    type: NotificationType = NotificationType.REGISTER,
+    challenge_id: int = 1,
+    proof_id: int | None = None,
+    content: str = "새 알림",
 ) -> Notification:
     async with in_transaction() as connection:
         return await create_notification(
-            connection=connection, member_id=account.member.id, type=type, content=content,
-            challenge_id=challenge_id, proof_id=proof_id,
+            connection=connection,
+            member_id=account.member.id,
+            type=type,
+            content=content,
+            challenge_id=challenge_id,
+            proof_id=proof_id,
         )

@@ -34,20 +34,27 @@ async def test_notifications_lists_a_join_to_the_leader_only(
     leader, joiner = await new_account(), await new_account()
     challenge = await make_challenge(leader, title="수학 스터디")
     await add_member(challenge, joiner)
-    row = await notify(leader, challenge_id=challenge.id,
-                       content=f"{joiner.member.nickname}님이 수학 스터디에 참여했습니다")
+    row = await notify(
+        leader, challenge_id=challenge.id, content=f"{joiner.member.nickname}님이 수학 스터디에 참여했습니다"
+    )
 
     # when each lists their notifications
     for_leader = (await client_for(leader).execute(NOTIFICATIONS)).ok()["notifications"]
     for_joiner = (await client_for(joiner).execute(NOTIFICATIONS)).ok()["notifications"]
 
     # then only the leader has it, unread, with its cursor
-    assert [edge["node"] for edge in for_leader["edges"]] == [{
-        "id": str(row.id), "cursor": notification_cursor(row.seq), "type": "REGISTER",
-        "content": f"{joiner.member.nickname}님이 수학 스터디에 참여했습니다",
-        "challengeId": str(challenge.id), "proofId": None, "read": False,
-        "createdAt": for_leader["edges"][0]["node"]["createdAt"],
-    }]
+    assert [edge["node"] for edge in for_leader["edges"]] == [
+        {
+            "id": str(row.id),
+            "cursor": notification_cursor(row.seq),
+            "type": "REGISTER",
+            "content": f"{joiner.member.nickname}님이 수학 스터디에 참여했습니다",
+            "challengeId": str(challenge.id),
+            "proofId": None,
+            "read": False,
+            "createdAt": for_leader["edges"][0]["node"]["createdAt"],
+        }
+    ]
     assert for_leader["edges"][0]["cursor"] == notification_cursor(row.seq)
     assert (for_leader["totalCount"], for_leader["unreadCount"]) == (1, 1)
     assert for_joiner["edges"] == [] and for_joiner["totalCount"] == 0
@@ -57,8 +64,10 @@ async def test_notifications_come_newest_first_with_counts(
     new_account: NewAccount, client_for: Callable[..., GraphQLClient]
 ) -> None:
     member = await new_account()
-    rows = [await notify(member, type=kind, proof_id=7) for kind in
-            (NotificationType.APPROVE, NotificationType.DENY, NotificationType.APPROVE)]
+    rows = [
+        await notify(member, type=kind, proof_id=7)
+        for kind in (NotificationType.APPROVE, NotificationType.DENY, NotificationType.APPROVE)
+    ]
     await Notification.filter(id=rows[0].id).update(read=True)
 
     page = (await client_for(member).execute(NOTIFICATIONS)).ok()["notifications"]
@@ -90,9 +99,9 @@ async def test_notifications_pages_follow_the_cursor(
     graphql = client_for(member)
 
     first = (await graphql.execute(NOTIFICATIONS, {"first": 3})).ok()["notifications"]
-    rest = (await graphql.execute(
-        NOTIFICATIONS, {"first": 3, "after": first["pageInfo"]["endCursor"]}
-    )).ok()["notifications"]
+    rest = (await graphql.execute(NOTIFICATIONS, {"first": 3, "after": first["pageInfo"]["endCursor"]})).ok()[
+        "notifications"
+    ]
 
     assert [n["id"] for n in first["nodes"] + rest["nodes"]] == [str(r.id) for r in reversed(rows)]
     assert first["pageInfo"]["hasNextPage"] is True and rest["pageInfo"]["hasNextPage"] is False
@@ -100,8 +109,10 @@ async def test_notifications_pages_follow_the_cursor(
     assert first["totalCount"] == rest["totalCount"] == 5
 
 
-@pytest.mark.parametrize(("variables", "field"), [({"first": 0}, "first"), ({"first": 101}, "first"),
-                                                  ({"after": "bm90LWEtY3Vyc29y"}, "after")])
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [({"first": 0}, "first"), ({"first": 101}, "first"), ({"after": "bm90LWEtY3Vyc29y"}, "after")],
+)
 async def test_notifications_with_bad_paging_is_bad_user_input(
     new_account: NewAccount,
     client_for: Callable[..., GraphQLClient],

@@ -28,8 +28,11 @@ async def test_purge_deletes_notifications_past_retention_and_keeps_the_rest(
 
     # when the purge command runs
     run = await asyncio.create_subprocess_exec(
-        *PURGE, cwd=PROJECT, env={**os.environ, **app_env, "NOTIFICATION_RETENTION_DAYS": "30"},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *PURGE,
+        cwd=PROJECT,
+        env={**os.environ, **app_env, "NOTIFICATION_RETENTION_DAYS": "30"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(run.communicate(), timeout=60)
 
@@ -37,5 +40,6 @@ async def test_purge_deletes_notifications_past_retention_and_keeps_the_rest(
     assert run.returncode == 0, stderr.decode()
     assert "purged" in stdout.decode()
     assert set(await Notification.filter(member_id=member.member.id).values_list("id", flat=True)) == {
-        recent.id, fresh.id
+        recent.id,
+        fresh.id,
     }

@@ -110,7 +110,11 @@ async def test_challenge_proofs_shows_each_viewer_what_they_may_see(
     ],
 )
 async def test_challenge_proofs_filtered_by_status_stays_within_visibility(
-    world: World, board: Board, client_for: Callable[..., GraphQLClient], viewer: str, status: str,
+    world: World,
+    board: Board,
+    client_for: Callable[..., GraphQLClient],
+    viewer: str,
+    status: str,
     visible: list[str],
 ) -> None:
     connection = await _proofs(client_for(getattr(world, viewer)), board, status=status)
@@ -129,21 +133,32 @@ async def test_challenge_proofs_pages_follow_the_cursor(
     third = await _proofs(leader, board, first=2, after=second["pageInfo"]["endCursor"])  # type: ignore[index]
 
     assert _ids(first) + _ids(second) + _ids(third) == [
-        board.others, board.denied, board.waiting, board.approved, board.leader
+        board.others,
+        board.denied,
+        board.waiting,
+        board.approved,
+        board.leader,
     ]
     assert [page["totalCount"] for page in (first, second, third)] == [5, 5, 5]
     assert first["pageInfo"] == {
-        "hasNextPage": True, "hasPreviousPage": False,
-        "startCursor": first["edges"][0]["cursor"], "endCursor": first["edges"][1]["cursor"],  # type: ignore[index]
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": first["edges"][0]["cursor"],
+        "endCursor": first["edges"][1]["cursor"],  # type: ignore[index]
     }
     assert third["pageInfo"]["hasNextPage"] is False  # type: ignore[index]
     assert third["pageInfo"]["hasPreviousPage"] is True  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("variables", "field"), [({"first": 0}, "first"), ({"first": 101}, "first"),
-                                                  ({"after": "not-a-cursor"}, "after")])
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [({"first": 0}, "first"), ({"first": 101}, "first"), ({"after": "not-a-cursor"}, "after")],
+)
 async def test_challenge_proofs_with_bad_paging_is_bad_user_input(
-    world: World, board: Board, client_for: Callable[..., GraphQLClient], variables: dict[str, object],
+    world: World,
+    board: Board,
+    client_for: Callable[..., GraphQLClient],
+    variables: dict[str, object],
     field: str,
 ) -> None:
     result = await client_for(world.leader).execute(CHALLENGE_PROOFS, {"via": board.leader, **variables})
@@ -154,12 +169,23 @@ async def test_challenge_proofs_with_bad_paging_is_bad_user_input(
 
 @pytest.mark.parametrize(
     ("viewer", "target", "visible"),
-    [("leader", "waiting", True), ("member", "denied", True), ("other", "waiting", False),
-     ("outsider", "waiting", False), ("anonymous", "denied", False), ("anonymous", "approved", True)],
+    [
+        ("leader", "waiting", True),
+        ("member", "denied", True),
+        ("other", "waiting", False),
+        ("outsider", "waiting", False),
+        ("anonymous", "denied", False),
+        ("anonymous", "approved", True),
+    ],
 )
 async def test_proof_by_id_is_null_unless_visible(
-    world: World, board: Board, client_for: Callable[..., GraphQLClient], client: GraphQLClient,
-    viewer: str, target: str, visible: bool,
+    world: World,
+    board: Board,
+    client_for: Callable[..., GraphQLClient],
+    client: GraphQLClient,
+    viewer: str,
+    target: str,
+    visible: bool,
 ) -> None:
     reader = client if viewer == "anonymous" else client_for(getattr(world, viewer))
     proof_id = getattr(board, target)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
-from infra.services import Services
 from infra.settings import Settings
 from infra.viewer import Viewer
 from schema.context import Context
 from schema.root import build_schema
 from tests.proofs.conftest import World, post_proof
 from tests.support.graphql import GraphQLClient
+from web.services import build_runtime
 
 CHALLENGE_PROOFS = """
 query ChallengeProofs($via: ID!, $first: Int) {
@@ -46,7 +46,8 @@ class _Statements(logging.Handler):
 async def _statements_for(settings: Settings, world: World, via: str, first: int) -> tuple[int, int]:
     schema = build_schema(settings)
     context = Context(
-        services=Services.create(settings),
+        services=(runtime := build_runtime(settings)).services,
+        bus=runtime.bus,
         request=Request({"type": "http", "method": "POST", "headers": [], "path": "/graphql"}),
         viewer=Viewer(id=world.leader.member.id, token_id="t", expires_at=dt.datetime.now(dt.UTC)),
     )

@@ -33,7 +33,9 @@ async def test_create_proof_by_member_is_waiting(
     assert proof["imageUrl"] is None and proof["videoUrl"] is None
     row = await Proof.get(id=int(proof["id"]))
     assert (row.status, row.author_id, row.challenge_id) == (  # type: ignore[attr-defined]
-        ProofStatus.WAITING, world.member.member.id, world.challenge.id
+        ProofStatus.WAITING,
+        world.member.member.id,
+        world.challenge.id,
     )
     assert await bricks(world.member) == 0
 
@@ -98,8 +100,13 @@ async def test_create_proof_with_500_characters_is_accepted(
 
 @pytest.mark.parametrize(
     "video_url",
-    ["ftp://videos.example.com/a.mp4", "javascript:alert(1)", "youtube.com/watch?v=1",
-     "https://" + "a" * 493 + ".com", "https:///nohost"],
+    [
+        "ftp://videos.example.com/a.mp4",
+        "javascript:alert(1)",
+        "youtube.com/watch?v=1",
+        "https://" + "a" * 493 + ".com",
+        "https:///nohost",
+    ],
 )
 async def test_create_proof_with_invalid_video_url_is_bad_user_input(
     world: World, client_for: Callable[..., GraphQLClient], video_url: str

@@ -20,11 +20,13 @@ async def test_delete_proof_by_author_removes_it_its_brick_and_its_file(
 ) -> None:
     # given a member's approved proof with an image, and a second approved one
     member = client_for(world.member)
-    proof = (await member.execute(
-        CREATE_PROOF,
-        {"challengeId": world.challenge_id, "input": {"content": "사진"}},
-        files={"image": ("a.png", PNG, "image/png")},
-    )).ok()["createProof"]
+    proof = (
+        await member.execute(
+            CREATE_PROOF,
+            {"challengeId": world.challenge_id, "input": {"content": "사진"}},
+            files={"image": ("a.png", PNG, "image/png")},
+        )
+    ).ok()["createProof"]
     kept = await post_proof(member, world.challenge_id, "남는 인증")
     for proof_id in (proof["id"], kept["id"]):
         (await client_for(world.leader).execute(APPROVE, {"id": proof_id})).ok()

@@ -9,10 +9,10 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
+from events.channels import member_channel
 from infra.settings import Settings
 from models.notifications import Notification, NotificationType
 from models.proofs import Proof, ProofStatus
-from subscriptions.channels import member_channel
 from tests.conftest import postgres_only
 from tests.proofs.conftest import World, bricks, post_proof
 from tests.support.graphql import GraphQLClient
@@ -39,14 +39,22 @@ async def test_review_proof_approved_earns_a_brick_and_notifies_the_author(
     reviewed = await _review(client_for(world.leader), proof["id"], "APPROVED")
 
     # then it is approved, the author has a brick and an APPROVE notification
-    assert reviewed == {"id": proof["id"], "status": "APPROVED",
-                        "author": {"id": world.member.id, "bricksCount": 1}}
+    assert reviewed == {
+        "id": proof["id"],
+        "status": "APPROVED",
+        "author": {"id": world.member.id, "bricksCount": 1},
+    }
     assert (await Proof.get(id=int(proof["id"]))).status == ProofStatus.APPROVED
     assert await bricks(world.member) == 1
     rows = await Notification.filter(member_id=world.member.member.id)
     assert [(n.type, n.content, n.challenge_id, n.proof_id, n.read) for n in rows] == [
-        (NotificationType.APPROVE, "인증이 승인되었습니다: 매일 알고리즘", world.challenge.id,
-         int(proof["id"]), False)
+        (
+            NotificationType.APPROVE,
+            "인증이 승인되었습니다: 매일 알고리즘",
+            world.challenge.id,
+            int(proof["id"]),
+            False,
+        )
     ]
     assert await Notification.filter(member_id=world.leader.member.id).count() == 0
 
@@ -73,8 +81,15 @@ async def test_review_proof_approve_deny_approve_keeps_bricks_equal_to_approved_
     first = await post_proof(client_for(world.member), world.challenge_id, "첫째")
     second = await post_proof(client_for(world.member), world.challenge_id, "둘째")
 
-    steps = [(first, "APPROVED", 1), (first, "APPROVED", 1), (second, "APPROVED", 2),
-             (first, "DENIED", 1), (first, "DENIED", 1), (first, "APPROVED", 2), (second, "DENIED", 1)]
+    steps = [
+        (first, "APPROVED", 1),
+        (first, "APPROVED", 1),
+        (second, "APPROVED", 2),
+        (first, "DENIED", 1),
+        (first, "DENIED", 1),
+        (first, "APPROVED", 2),
+        (second, "DENIED", 1),
+    ]
     for proof, decision, expected in steps:
         reviewed = await _review(leader, proof["id"], decision)
         approved = await Proof.filter(author_id=world.member.member.id, status=ProofStatus.APPROVED).count()
@@ -84,7 +99,9 @@ async def test_review_proof_approve_deny_approve_keeps_bricks_equal_to_approved_
     # every review told the author, in order, with a per-member sequence
     rows = await Notification.filter(member_id=world.member.member.id).order_by("seq")
     assert [n.type for n in rows] == [NotificationType.APPROVE] * 3 + [NotificationType.DENY] * 2 + [
-        NotificationType.APPROVE, NotificationType.DENY]
+        NotificationType.APPROVE,
+        NotificationType.DENY,
+    ]
     assert [n.seq for n in rows] == list(range(rows[0].seq, rows[0].seq + 7))
 
 
@@ -162,5 +179,8 @@ async def test_review_proof_publishes_the_notification_on_the_authors_channel(
         await redis.aclose()
     row = await Notification.get(member_id=world.member.member.id, proof_id=int(proof["id"]))
     assert orjson.loads(message["data"]) == {
-        "kind": "notification", "member_id": world.member.member.id, "seq": row.seq, "notification_id": row.id
+        "kind": "notification",
+        "member_id": world.member.member.id,
+        "seq": row.seq,
+        "notification_id": row.id,
     }

@@ -39,8 +39,14 @@ async def test_update_proof_of_an_approved_member_proof_returns_it_to_review_and
     updated = (await member.execute(UPDATE_PROOF, _vars(proof["id"], "다시 올림", url))).ok()["updateProof"]
 
     # then it waits for a new review and no longer counts
-    assert updated == {"id": proof["id"], "content": "다시 올림", "videoUrl": url, "imageUrl": None,
-                       "status": "WAITING", "author": {"bricksCount": 0}}
+    assert updated == {
+        "id": proof["id"],
+        "content": "다시 올림",
+        "videoUrl": url,
+        "imageUrl": None,
+        "status": "WAITING",
+        "author": {"bricksCount": 0},
+    }
     row = await Proof.get(id=int(proof["id"]))
     assert (row.content, row.video_url, row.status) == ("다시 올림", url, ProofStatus.WAITING)
     assert await bricks(world.member) == 0
@@ -114,18 +120,20 @@ async def test_update_proof_with_a_new_image_removes_the_old_file(
 ) -> None:
     # given a proof with an image
     member = client_for(world.member)
-    created = (await member.execute(
-        CREATE_PROOF,
-        {"challengeId": world.challenge_id, "input": {"content": "사진"}},
-        files={"image": ("a.png", PNG, "image/png")},
-    )).ok()["createProof"]
+    created = (
+        await member.execute(
+            CREATE_PROOF,
+            {"challengeId": world.challenge_id, "input": {"content": "사진"}},
+            files={"image": ("a.png", PNG, "image/png")},
+        )
+    ).ok()["createProof"]
     old_file = stored_path(settings, created["imageUrl"])
     assert old_file.exists()
 
     # when the author replaces the image
-    updated = (await member.execute(
-        UPDATE_PROOF, _vars(created["id"]), files={"image": ("b.png", PNG, "image/png")}
-    )).ok()["updateProof"]
+    updated = (
+        await member.execute(UPDATE_PROOF, _vars(created["id"]), files={"image": ("b.png", PNG, "image/png")})
+    ).ok()["updateProof"]
 
     # then the new file is stored and referenced, the old one is gone
     assert updated["imageUrl"] != created["imageUrl"]
@@ -139,11 +147,13 @@ async def test_update_proof_without_an_image_keeps_the_current_one(
     world: World, client_for: Callable[..., GraphQLClient], settings: Settings
 ) -> None:
     member = client_for(world.member)
-    created = (await member.execute(
-        CREATE_PROOF,
-        {"challengeId": world.challenge_id, "input": {"content": "사진"}},
-        files={"image": ("a.png", PNG, "image/png")},
-    )).ok()["createProof"]
+    created = (
+        await member.execute(
+            CREATE_PROOF,
+            {"challengeId": world.challenge_id, "input": {"content": "사진"}},
+            files={"image": ("a.png", PNG, "image/png")},
+        )
+    ).ok()["createProof"]
 
     updated = (await member.execute(UPDATE_PROOF, _vars(created["id"]))).ok()["updateProof"]
 

@@ -21,10 +21,12 @@ from infra.tokens import decode_access_token
 from models.challenges import Challenge
 from schema.context import Context
 from schema.root import Schema, build_schema
+from subscriptions.bus import Bus
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 from tests.support.ws import GraphQLWebSocket
+from web.services import build_runtime
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -100,12 +102,13 @@ class Local:
     """The app's services and schema inside the test process."""
 
     services: Services
+    bus: Bus
     schema: Schema
     settings: Settings
 
     def context(self, account: Account | None) -> Context:
         viewer = decode_access_token(account.token, self.settings) if account else None
-        return Context(services=self.services, request=None, viewer=viewer)  # type: ignore[arg-type]
+        return Context(services=self.services, bus=self.bus, request=None, viewer=viewer)  # type: ignore[arg-type]
 
     async def subscribe(self, query: str, variables: dict[str, Any], account: Account | None) -> Any:
         return await self.schema.subscribe(
@@ -115,11 +118,11 @@ class Local:
 
 @pytest.fixture
 async def local(settings: Settings) -> AsyncIterator[Local]:
-    services = Services.create(settings)
-    await services.bus.connect()
-    await services.presence.start()
-    yield Local(services=services, schema=build_schema(settings), settings=settings)
-    await services.presence.stop()
-    await services.bus.disconnect()
-    if services.redis is not None:
-        await services.redis.aclose()
+    runtime = build_runtime(settings)
+    await runtime.bus.connect()
+    await runtime.heartbeat.start()
+    yield Local(services=runtime.services, bus=runtime.bus, schema=build_schema(settings), settings=settings)
+    await runtime.heartbeat.stop()
+    await runtime.bus.disconnect()
+    if runtime.services.redis is not None:
+        await runtime.services.redis.aclose()

@@ -1,11 +1,12 @@
-"""The hub: one bus subscription per channel per process, the same event object for everyone."""
+"""The bus registry: one backend subscription per channel per process, the same event object for
+everyone."""
 
 from __future__ import annotations
 
 import asyncio
 
-from subscriptions.channels import room_channel
-from subscriptions.chat_events import RoomEventPayload
+from events.channels import room_channel
+from events.room import RoomEventPayload
 from tests.realtime.conftest import Crew, Local
 
 
@@ -13,14 +14,14 @@ async def test_listeners_of_one_room_share_one_subscription_and_one_event_object
     local: Local, crew: Crew
 ) -> None:
     # given three local listeners on one room channel
-    hub = local.services.hub
+    bus = local.bus
     queues: list[asyncio.Queue[object]] = [asyncio.Queue() for _ in range(3)]
     channel = room_channel(crew.challenge.id)
-    async with hub.listen(queues[0], channel), hub.listen(queues[1], channel), hub.listen(queues[2], channel):
-        assert hub.channel_count == 1
+    async with bus.listen(queues[0], channel), bus.listen(queues[1], channel), bus.listen(queues[2], channel):
+        assert bus.channels == 1
 
         # when one event is published
-        await local.services.bus.publish(
+        await bus.publish(
             channel,
             {
                 "kind": "room_event",
@@ -37,4 +38,4 @@ async def test_listeners_of_one_room_share_one_subscription_and_one_event_object
     assert isinstance(received[0], RoomEventPayload)
     assert received[0].online == (crew.alice.member.id,)
     assert all(event is received[0] for event in received)
-    assert hub.channel_count == 0
+    assert bus.channels == 0

@@ -44,7 +44,7 @@ async def start(stream: AsyncGenerator[Any, None], local: Local) -> asyncio.Futu
     """Start pulling the stream and wait until it listens (a generator runs only when pulled)."""
     pending = asyncio.ensure_future(anext(stream))
     for _ in range(200):
-        if local.services.hub.channel_count:
+        if local.bus.channels:
             break
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)  # past the "where does live start" read
@@ -84,7 +84,7 @@ async def test_live_stream_delivers_new_notifications_only(local: Local, crew: C
     assert first.data["notifications"]["challengeId"] == crew.id
     assert await next_content(stream) == "new 2"
     await stream.aclose()
-    assert local.services.hub.live_subscriptions == 0
+    assert local.bus.live_subscriptions == 0
 
 
 async def test_stream_after_a_cursor_replays_then_goes_live_without_duplicates(
@@ -112,7 +112,7 @@ async def test_bus_reconnected_marker_catches_up_notifications(local: Local, cre
     await notify(crew, crew.bob.member.id, "missed")
 
     # when the bus says it reconnected
-    from subscriptions.channels import member_channel
+    from events.channels import member_channel
 
     await local.services.bus.publish(member_channel(crew.bob.member.id), {"kind": "bus_reconnected"})
 

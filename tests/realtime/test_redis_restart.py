@@ -20,9 +20,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from events.channels import member_channel, room_channel
 from models.chat import Message
 from models.notifications import Notification, NotificationType
-from subscriptions.channels import member_channel, room_channel
 from tests.conftest import postgres_only
 from tests.realtime.conftest import SEND_MESSAGE, Crew
 from tests.support.factories import Account, add_member

@@ -10,10 +10,11 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from events.channels import member_channel, room_channel
+from events.codec import encode
+from events.member import MemberLeft, RoomClosed, SessionEnded
 from infra.tokens import issue_access_token
 from models.chat import Message, Room
-from subscriptions.channels import member_channel, room_channel
-from subscriptions.events import MemberLeft, RoomClosed, SessionEnded, encode
 from tests.realtime.conftest import Crew, Local
 from tests.support.factories import Account
 
@@ -62,15 +63,15 @@ async def store_unpublished(crew: Crew, body: str) -> int:
 async def test_closing_the_stream_brings_the_live_counter_back_to_zero(local: Local, crew: Crew) -> None:
     # given two open streams
     streams = [await open_stream(local, crew, account) for account in (crew.alice, crew.bob)]
-    assert local.services.hub.live_subscriptions == 2
+    assert local.bus.live_subscriptions == 2
 
     # when both are closed (what the server does when the socket drops)
     for stream in streams:
         await stream.aclose()
 
     # then the counter, the hub's bus subscriptions and presence are all back to nothing
-    assert local.services.hub.live_subscriptions == 0
-    assert local.services.hub.channel_count == 0
+    assert local.bus.live_subscriptions == 0
+    assert local.bus.channels == 0
     assert await local.services.presence.online(crew.challenge.id) == []
 
 
@@ -168,7 +169,7 @@ async def test_deleting_the_challenge_ends_every_stream_with_not_found(local: Lo
     # then the stream ends with NOT_FOUND and the member is offline
     assert (await final_error(stream))["extensions"]["code"] == "NOT_FOUND"
     assert await local.services.presence.online(crew.challenge.id) == []
-    assert local.services.hub.live_subscriptions == 0
+    assert local.bus.live_subscriptions == 0
 
 
 async def test_logging_out_ends_only_that_sessions_streams(local: Local, crew: Crew) -> None:

@@ -31,7 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.utils.aio import aclosing
 
 from infra.errors import ErrorCode
-from schema.context import Loaders
+from resolvers.loaders import Loaders
 from subscriptions.fanout import IdentityLRU
 
 

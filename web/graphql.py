@@ -25,18 +25,17 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from infra.connections import ConnectionSlots
+from infra.connection_slots import ConnectionSlots
 from infra.errors import ErrorCode
 from infra.logging import request_id_var
-from infra.middleware import ON_CLOSE
-from infra.services import Services
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
+from schema.cookies import ACCESS_COOKIE
 from schema.root import Schema
-from subscriptions.transport import TransportWSHandler
+from web.middleware import ON_CLOSE
+from web.services import Runtime
+from web.transport import TransportWSHandler
 
-ACCESS_COOKIE = "access_token"
-REFRESH_COOKIE = "refresh_token"
 # Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
 GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
 
@@ -72,8 +71,8 @@ def client_ip(connection: HTTPConnection) -> str:
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    def __init__(self, schema: Schema, services: Services) -> None:
-        settings = services.settings
+    def __init__(self, schema: Schema, runtime: Runtime) -> None:
+        settings = runtime.settings
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
         if settings.legacy_graphql_ws:
             protocols.append(GRAPHQL_WS_PROTOCOL)
@@ -86,8 +85,10 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
             allowed_origins=settings.cors_origin_list,
         )
-        self.services = services
-        self.connection_slots = ConnectionSlots(services.redis, settings.ws_max_connections_per_member)
+        self.runtime = runtime
+        self.connection_slots = ConnectionSlots(
+            runtime.services.redis, settings.ws_max_connections_per_member
+        )
 
     def encode_json(self, data: object) -> str:
         # orjson: json.dumps was ~2 % of a 12-item list request's CPU (~550 fields). Decoded to
@@ -129,7 +130,8 @@ class GraphQLView(GraphQL[Context, None]):
         request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
         request_id_var.set(request_id)
         context = Context(
-            services=self.services,
+            services=self.runtime.services,
+            bus=self.runtime.bus,
             request=request,
             response=response if isinstance(response, Response) else None,
             client_ip=client_ip(request),
@@ -173,7 +175,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     def _authenticate(self, context: Context, token: str) -> None:
         try:
-            context.viewer = decode_access_token(token, self.services.settings)
+            context.viewer = decode_access_token(token, self.runtime.settings)
             context.auth_error = None
         except InvalidToken:
             context.viewer = None

@@ -45,6 +45,7 @@ test-postgres: install
 	EROOM_TEST_BACKEND=postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 

@@ -20,15 +20,8 @@ from resolvers.challenges.update_challenge import update_challenge
 from schema.context import Info
 from schema.permissions import IsAuthenticated
 from schema.scalars import Upload
-from schema.types.challenges import (
-    Challenge,
-    ChallengeConnection,
-    ChallengeFilter,
-    ChallengeSort,
-    CreateChallengeInput,
-    Membership,
-    UpdateChallengeInput,
-)
+from schema.types.challenge_inputs import ChallengeFilter, CreateChallengeInput, UpdateChallengeInput
+from schema.types.challenges import Challenge, ChallengeConnection, ChallengeSort, Membership
 
 DEFAULT_PAGE_SIZE = 12  # the original frontend's page of cards
 # Challenge fields answered from the challenge's memberships.

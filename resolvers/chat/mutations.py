@@ -22,21 +22,22 @@ MAX_CLIENT_MESSAGE_ID = 64
 
 async def _insert(
     *, services: Services, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
-) -> Message | None:
-    """Store the message with the room's next seq; None when the challenge has no room yet."""
+) -> Message:
+    """Store the message with the room's next seq (creating the room of a challenge made before
+    rooms existed); ``NotFound`` when the challenge is gone."""
     created_at = services.clock.now()
-    row = await log.append(
-        challenge_id=challenge_id,
-        table="message",
-        values={
-            "sender_id": sender_id,
-            "body": body,
-            "client_message_id": client_message_id,
-            "created_at": created_at,
-        },
-    )
+    values = {
+        "sender_id": sender_id,
+        "body": body,
+        "client_message_id": client_message_id,
+        "created_at": created_at,
+    }
+    row = await log.append(challenge_id=challenge_id, table="message", values=values)
     if row is None:
-        return None
+        await ensure_room(challenge_id=challenge_id)
+        row = await log.append(challenge_id=challenge_id, table="message", values=values)
+    if row is None:
+        raise NotFound("No such room.")
     message = Message(
         id=row["id"],
         room_id=row["room_id"],
@@ -49,6 +50,13 @@ async def _insert(
     )
     message._saved_in_db = True
     return message
+
+
+def _valid_body(body: str) -> str:
+    text = body.strip()
+    if not 1 <= len(text) <= MAX_BODY:
+        raise BadInput(f"A message is 1 to {MAX_BODY} characters.", field="body")
+    return text
 
 
 async def _sender(viewer: Viewer, challenge_id: int) -> Member:
@@ -84,9 +92,7 @@ async def send_message(
     nothing, so clients can resend after a timeout without duplicating. The snapshot carries
     the sender read by the membership check, so the response needs no read of its own.
     """
-    text = body.strip()
-    if not 1 <= len(text) <= MAX_BODY:
-        raise BadInput(f"A message is 1 to {MAX_BODY} characters.", field="body")
+    text = _valid_body(body)
     if client_message_id is not None and not 1 <= len(client_message_id) <= MAX_CLIENT_MESSAGE_ID:
         raise BadInput(
             f"clientMessageId is 1 to {MAX_CLIENT_MESSAGE_ID} characters.", field="clientMessageId"
@@ -98,21 +104,13 @@ async def send_message(
             return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
     try:
-        message: Message | None = None
-        for _attempt in range(2):  # the second only after creating a missing room
-            message = await _insert(
-                services=services,
-                challenge_id=challenge_id,
-                sender_id=viewer.id,
-                body=text,
-                client_message_id=client_message_id,
-            )
-            if message is not None:
-                break
-            # Challenges made before rooms existed get theirs on first use.
-            await ensure_room(challenge_id=challenge_id)
-        if message is None:
-            raise NotFound("No such room.")
+        message = await _insert(
+            services=services,
+            challenge_id=challenge_id,
+            sender_id=viewer.id,
+            body=text,
+            client_message_id=client_message_id,
+        )
     except IntegrityError:
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:

@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(3, alias="MAX_UPLOAD_FILES")
     max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
 
-    presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds; issue 7 caps it at 60
+    presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds
     notification_retention_days: int = Field(90, alias="NOTIFICATION_RETENTION_DAYS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_json: bool = Field(True, alias="LOG_JSON")

@@ -39,11 +39,10 @@ class Query:
             edges=edges,
             total_count=page.total_count,
             unread_count=page.unread_count,
-            page_info=PageInfo(
+            page_info=PageInfo.of(
+                edges,
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
             ),
         )
 

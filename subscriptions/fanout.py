@@ -49,10 +49,6 @@ VIEWER_DEPENDENT_FIELDS: set[tuple[str, str]] = {
 }
 
 
-def mark_viewer_dependent(type_name: str, field_name: str) -> None:
-    VIEWER_DEPENDENT_FIELDS.add((type_name, field_name))
-
-
 class IdentityLRU(Generic[V]):
     """A small LRU keyed by ``(key, id(obj))`` that keeps ``obj`` alive while cached, so
     an ``id()`` is never reused for another object during its entry's lifetime."""
@@ -76,9 +72,6 @@ class IdentityLRU(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def clear(self) -> None:
-        self._entries.clear()
 
 
 _SHAREABLE: IdentityLRU[bool] = IdentityLRU(4096)

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from models.accounts import Member
 from models.challenges import Challenge, Membership, Role
+from resolvers.loaders import one_per_key
 
 
 def fetched_member(membership: Membership) -> Member | None:
@@ -19,14 +20,9 @@ def fetched_member(membership: Membership) -> Member | None:
     return member if isinstance(member, Member) else None
 
 
-async def _challenges_by_id(ids: Sequence[int]) -> list[Challenge | None]:
-    found = {challenge.id: challenge for challenge in await Challenge.filter(id__in=list(set(ids)))}
-    return [found.get(challenge_id) for challenge_id in ids]
-
-
 class ChallengeByIdLoader(DataLoader[int, Challenge | None]):
     def __init__(self) -> None:
-        super().__init__(load_fn=_challenges_by_id)
+        super().__init__(load_fn=one_per_key(Challenge))
 
 
 async def _memberships_by_challenge_id(ids: Sequence[int]) -> list[list[Membership]]:

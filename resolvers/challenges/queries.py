@@ -67,10 +67,6 @@ class ChallengePage:
         return await self.matching.count()
 
 
-async def get_challenge(*, challenge_id: int) -> Challenge | None:
-    return await Challenge.get_or_none(id=challenge_id)
-
-
 def _segments(sort: ChallengeSort, day: dt.date) -> list[_Segment]:
     if sort is ChallengeSort.POPULAR:
         return [_Segment(Q(), (("current_attendance", True), ("created_at", True), ("id", True)))]

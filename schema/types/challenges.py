@@ -244,11 +244,10 @@ class ChallengeConnection:
         edges = [ChallengeEdge(cursor=cursor, node=Challenge.from_model(row)) for cursor, row in page.rows]
         return cls(
             edges=edges,
-            page_info=PageInfo(
+            page_info=PageInfo.of(
+                edges,
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
             ),
             _page=page,
         )

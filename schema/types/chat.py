@@ -141,13 +141,8 @@ class Room:
         return MessageConnection(
             edges=[MessageEdge(cursor=node.cursor, node=node) for node in nodes],
             nodes=nodes,
-            page_info=PageInfo(
-                # Paging backwards: newer pages are not looked up (Relay allows false here).
-                has_next_page=False,
-                has_previous_page=has_previous,
-                start_cursor=nodes[0].cursor if nodes else None,
-                end_cursor=nodes[-1].cursor if nodes else None,
-            ),
+            # Paging backwards: newer pages are not looked up (Relay allows false here).
+            page_info=PageInfo.of(nodes, has_next_page=False, has_previous_page=has_previous),
         )
 
     @strawberry.field(description="Members with a live roomEvents subscription, on any server instance.")

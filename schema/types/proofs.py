@@ -127,10 +127,9 @@ async def challenge_proofs(
     return ProofConnection(
         edges=edges,
         total_count=page.total_count,
-        page_info=PageInfo(
+        page_info=PageInfo.of(
+            edges,
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
         ),
     )

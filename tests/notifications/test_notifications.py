@@ -9,8 +9,7 @@ import pytest
 from models.notifications import Notification, NotificationType
 from schema.types.notifications import notification_cursor
 from tests.notifications.conftest import notify
-from tests.proofs.conftest import make_challenge
-from tests.support.factories import Account, add_member
+from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 
 NOTIFICATIONS = """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +11,8 @@ import pytest
 
 from infra.settings import Settings
 from models.accounts import Member
-from models.challenges import Category, Challenge, Membership, Role
-from models.chat import Room
-from tests.support.factories import Account, add_member
+from models.challenges import Challenge
+from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 
 # A PNG header is all the content sniffing reads.
@@ -42,27 +40,6 @@ class World:
     @property
     def challenge_id(self) -> str:
         return str(self.challenge.id)
-
-
-async def make_challenge(leader: Account, *, title: str) -> Challenge:
-    """Like ``tests.support.factories.make_challenge``, whose default auth_explanation is
-    26 characters, one over the model's limit (reported to the lead; not our file)."""
-    today = dt.date.today()
-    challenge = await Challenge.create(
-        title=title,
-        category=Category.IT,
-        description="Solve one problem a day.",
-        start_date=today,
-        due_date=today + dt.timedelta(days=30),
-        frequency="DAILY",
-        auth_explanation="Screenshot of a solution"[:25],
-        limit_attendance=10,
-        current_attendance=1,
-        leader=leader.member,
-    )
-    await Membership.create(member=leader.member, challenge=challenge, role=Role.LEADER)
-    await Room.create(challenge=challenge)
-    return challenge
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models.proofs import Proof
-from tests.proofs.conftest import CREATE_PROOF, World, make_challenge
+from tests.proofs.conftest import CREATE_PROOF, World
+from tests.support.factories import make_challenge
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
 
-from infra.db import tortoise_config
 from infra.services import Services
 from infra.settings import Settings
 from infra.tokens import decode_access_token
@@ -27,18 +25,6 @@ from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 from tests.support.ws import GraphQLWebSocket
 from web.services import build_runtime
-
-
-@pytest.fixture(scope="package", autouse=True)
-async def rebind_orm(db: None, settings: Settings) -> None:
-    """Bind the models to the test database again before these tests.
-
-    ``tests/foundation/test_schema.py::test_migrations_match_models`` initialises the same
-    model classes on an in-memory SQLite context; afterwards queries from this process are
-    built for SQLite and fail on PostgreSQL. Reported to the lead; harmless when not needed.
-    """
-    await Tortoise.close_connections()
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 @dataclass

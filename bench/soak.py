@@ -2,7 +2,7 @@
 every CHURN_INTERVAL). Measured from outside the process only: RSS from /proc (growth after
 warm-up < 5%), open file descriptors before and after the churn (leaked sockets or tasks holding
 them), and any subscription/task gauges ``/metrics`` exposes, when it exists.
-The bare baseline runs the same load so the harness is exercised even before "ours" can.
+The bare baseline runs the same load, so the harness is exercised even while "ours" is pending.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import random
 import time
+from dataclasses import dataclass
 
 import httpx
 
@@ -56,6 +57,83 @@ async def metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
     return {}
 
 
+class Crowd:
+    """Subscribers of one room; ``churn`` closes a random one and opens a new one every interval."""
+
+    def __init__(self, ws_url: str, room: ChatRoom) -> None:
+        self.ws_url = ws_url
+        self.seats = room.members
+        self.variables = {"challengeId": str(room.challenge_id)}
+        self.live: list[tuple[_Subscriber, asyncio.Task[None]]] = []
+        self.churned = 0
+
+    async def open(self, count: int) -> None:
+        for _ in range(count):
+            await self.open_one()
+
+    async def open_one(self) -> None:
+        sub = _Subscriber(Target(self.ws_url, random.choice(self.seats).token, ROOM_EVENTS, self.variables))
+        await sub.open()
+        self.live.append((sub, asyncio.create_task(sub.read())))
+
+    async def close_all(self) -> None:
+        while self.live:
+            sub, task = self.live.pop()
+            await sub.close()
+            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.sleep(1.0)  # let the server notice the disconnects
+
+    async def churn(self, until: float) -> None:
+        while time.monotonic() < until:
+            await asyncio.sleep(CHURN_INTERVAL)
+            sub, task = self.live.pop(random.randrange(len(self.live)))
+            await sub.close()
+            await asyncio.gather(task, return_exceptions=True)
+            await self.open_one()
+            self.churned += 1
+
+
+@dataclass
+class Soaked:
+    growth: float
+    fds_before: int
+    fds_after: int
+    gauges_before: dict[str, float]
+    gauges_after: dict[str, float]
+    churned: int
+    kinds: str  # the fds whose count changed, by kind
+
+    def summary(self) -> str:
+        return f"RSS {self.growth:+.1%}, fds {self.fds_before}->{self.fds_after}"
+
+    def detail(self, side: str) -> str:
+        text = f"{side}: RSS growth after warm-up {self.growth:+.1%}"
+        text += f", open fds {self.fds_before} -> {self.fds_after}"
+        text += f" ({self.kinds})" if self.kinds else ""
+        text += f", {self.churned} churned"
+        before, after = self.gauges_before, self.gauges_after
+        changed = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        return text + (f", /metrics changes {changed}" if changed else ", /metrics: none or unchanged")
+
+
+async def rss_samples(pid: int, stop_at: float) -> list[tuple[float, int]]:
+    """(seconds since the start, RSS) every half second until ``stop_at``."""
+    samples: list[tuple[float, int]] = []
+    started = time.monotonic()
+    while time.monotonic() < stop_at:
+        samples.append((time.monotonic() - started, rss_bytes(pid)))
+        await asyncio.sleep(0.5)
+    return samples
+
+
+def kind_changes(before: dict[str, int], after: dict[str, int]) -> str:
+    return ", ".join(
+        f"{kind} {before.get(kind, 0)}->{after.get(kind, 0)}"
+        for kind in sorted(before.keys() | after.keys())
+        if before.get(kind, 0) != after.get(kind, 0)
+    )
+
+
 async def soak(
     *,
     pid: int,
@@ -67,90 +145,45 @@ async def soak(
     seconds: float,
     client: httpx.AsyncClient,
     peers: dict[int, str],
-) -> tuple[float, int, int, dict[str, float], dict[str, float], int, str]:
-    """(RSS growth after warm-up, fds before, fds after, gauges before, gauges after, churned,
-    the fds that changed by kind)."""
-    variables = {"challengeId": str(room.challenge_id)}
-    seats = room.members
-    live: list[tuple[_Subscriber, asyncio.Task[None]]] = []
-
-    async def open_one() -> None:
-        sub = _Subscriber(Target(ws_url, random.choice(seats).token, ROOM_EVENTS, variables))
-        await sub.open()
-        live.append((sub, asyncio.create_task(sub.read())))
-
-    async def close_all() -> None:
-        while live:
-            sub, task = live.pop()
-            await sub.close()
-            await asyncio.gather(task, return_exceptions=True)
-        await asyncio.sleep(1.0)  # let the server notice the disconnects
-
-    churned = 0
-
-    async def churn(until: float) -> None:
-        nonlocal churned
-        while time.monotonic() < until:
-            await asyncio.sleep(CHURN_INTERVAL)
-            sub, task = live.pop(random.randrange(len(live)))
-            await sub.close()
-            await asyncio.gather(task, return_exceptions=True)
-            await open_one()
-            churned += 1
-
-    # A warm-up round of the same load first, so that lazily opened files and pools are in the
-    # "before" count: database files, the publisher's keep-alive connection, and the Redis and
-    # database pools, which open connections up to the peak of concurrent commands and keep them
-    # (a one-second publish without churn left the Redis pool a few connections short, and the
-    # soak reported 34 -> 39 fds that were that pool reaching its working size, not a leak).
+) -> Soaked:
+    crowd = Crowd(ws_url, room)
+    # A warm-up round of the same load first, churn included, so that lazily opened files and
+    # pools are in the "before" count: database files, the publisher's keep-alive connection, and
+    # the Redis and database pools, which open connections up to the peak of concurrent commands
+    # and keep them. A lighter warm-up leaves the pools short of that working size, and their
+    # growth during the soak would read as a leak.
     warm_up = min(seconds * WARM_UP_FRACTION, MAX_WARM_UP_SECONDS)
-    for _ in range(subscribers):
-        await open_one()
+    await crowd.open(subscribers)
     await asyncio.gather(
-        churn(time.monotonic() + warm_up), steady(publish, rate=MESSAGE_RATE, duration=warm_up)
+        crowd.churn(time.monotonic() + warm_up), steady(publish, rate=MESSAGE_RATE, duration=warm_up)
     )
-    await close_all()
-    churned = 0
+    await crowd.close_all()
+    crowd.churned = 0
     fds_before, gauges_before = open_files(pid), await metrics(client, base_url)
     kinds_before = open_files_by_kind(pid, peers)
 
-    for _ in range(subscribers):
-        await open_one()
+    await crowd.open(subscribers)
     stop_at = time.monotonic() + seconds
-    samples: list[tuple[float, int]] = []
-
-    async def sample() -> None:
-        started = time.monotonic()
-        while time.monotonic() < stop_at:
-            samples.append((time.monotonic() - started, rss_bytes(pid)))
-            await asyncio.sleep(0.5)
-
-    await asyncio.gather(churn(stop_at), sample(), steady(publish, rate=MESSAGE_RATE, duration=seconds))
-    await close_all()
+    _, samples, _ = await asyncio.gather(
+        crowd.churn(stop_at), rss_samples(pid, stop_at), steady(publish, rate=MESSAGE_RATE, duration=seconds)
+    )
+    await crowd.close_all()
     warm = [rss for at, rss in samples if at >= seconds * WARM_UP_FRACTION] or [samples[-1][1]]
     growth = (warm[-1] - warm[0]) / warm[0]
     fds_after, kinds_after = open_files(pid), open_files_by_kind(pid, peers)
-    changed = ", ".join(
-        f"{kind} {kinds_before.get(kind, 0)}->{kinds_after.get(kind, 0)}"
-        for kind in sorted(kinds_before.keys() | kinds_after.keys())
-        if kinds_before.get(kind, 0) != kinds_after.get(kind, 0)
-    )
-    return growth, fds_before, fds_after, gauges_before, await metrics(client, base_url), churned, changed
+    changed = kind_changes(kinds_before, kinds_after)
+    gauges_after = await metrics(client, base_url)
+    return Soaked(growth, fds_before, fds_after, gauges_before, gauges_after, crowd.churned, changed)
 
 
-def describe(
-    side: str,
-    growth: float,
-    fds: tuple[int, int],
-    gauges: tuple[dict[str, float], dict[str, float]],
-    churned: int,
-    kinds: str,
-) -> str:
-    text = f"{side}: RSS growth after warm-up {growth:+.1%}, open fds {fds[0]} -> {fds[1]}"
-    text += f" ({kinds})" if kinds else ""
-    text += f", {churned} churned"
-    changed = {k: (gauges[0].get(k), v) for k, v in gauges[1].items() if gauges[0].get(k) != v}
-    return text + (f", /metrics changes {changed}" if changed else ", /metrics: none or unchanged")
+def service_peers(stack: Stack) -> dict[int, str]:
+    """The ports of the database and Redis servers, named, for ``open_files_by_kind``."""
+    peers: dict[int, str] = {}
+    if stack.postgres is not None:
+        peers[stack.postgres.port] = "postgres"
+    if stack.redis is not None:
+        peers[stack.redis.port] = "redis"
+    return peers
 
 
 async def run(stack: Stack, mode: Mode) -> list[Row]:
@@ -161,16 +194,12 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
         f"soak {mode.soak_seconds:.0f}s, {mode.soak_subscribers} churning subs ({stack.backend})",
         target=f"RSS < +{TARGET_RSS_GROWTH:.0%}, fds back",
     )
-    peers: dict[int, str] = {}
-    if stack.postgres is not None:
-        peers[stack.postgres.port] = "postgres"
-    if stack.redis is not None:
-        peers[stack.redis.port] = "redis"
+    peers = service_peers(stack)
     bare = stack.start_baseline("bench.baselines.broadcast_ws:create_app")
     app = stack.start_app()
     row.pending = missing(operations(app.graphql_url), NEEDS)
     async with httpx.AsyncClient(timeout=30) as client:
-        growth, before, after, g0, g1, churned, kinds = await soak(
+        baseline = await soak(
             pid=bare.pid,
             base_url=bare.url,
             ws_url=f"{bare.ws_url}/graphql",
@@ -181,19 +210,10 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
             client=client,
             peers=peers,
         )
-        row.baseline = f"RSS {growth:+.1%}, fds {before}->{after}"
-        row.notes.append(
-            describe(
-                f"baseline ({mode.baseline_soak_seconds:.0f}s)",
-                growth,
-                (before, after),
-                (g0, g1),
-                churned,
-                kinds,
-            )
-        )
+        row.baseline = baseline.summary()
+        row.notes.append(baseline.detail(f"baseline ({mode.baseline_soak_seconds:.0f}s)"))
         if not row.pending:
-            growth, before, after, g0, g1, churned, kinds = await soak(
+            ours = await soak(
                 pid=app.pid,
                 base_url=app.url,
                 ws_url=app.ws_url,
@@ -204,10 +224,12 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
                 client=client,
                 peers=peers,
             )
-            row.ours = f"RSS {growth:+.1%}, fds {before}->{after}"
-            row.notes.append(describe("ours", growth, (before, after), (g0, g1), churned, kinds))
-            gauges_back = all(g1.get(k) == v for k, v in g0.items())
-            row.met = growth < TARGET_RSS_GROWTH and after <= before + 2 and gauges_back
+            row.ours = ours.summary()
+            row.notes.append(ours.detail("ours"))
+            gauges_back = all(ours.gauges_after.get(k) == v for k, v in ours.gauges_before.items())
+            row.met = (
+                ours.growth < TARGET_RSS_GROWTH and ours.fds_after <= ours.fds_before + 2 and gauges_back
+            )
     bare.stop()
     app.stop()
     return [emit(row)]

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from broadcaster import Broadcast
@@ -28,78 +29,75 @@ from infra.settings import get_settings
 PROTOCOL = "graphql-transport-ws"
 
 
-def create_app() -> Starlette:
-    settings = get_settings()
-    broadcast = Broadcast(settings.bus_url)
-    ids = itertools.count(1)
-    entering = asyncio.Lock()
+def message_event(number: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``MESSAGE`` room event our ``roomEvents`` sends for a message numbered ``number``."""
+    now = datetime.now(UTC).isoformat()
+    cursor = base64.urlsafe_b64encode(f"m:{number}".encode()).decode()
+    return {
+        "type": "MESSAGE",
+        "cursor": cursor,
+        "at": now,
+        "message": {
+            "id": str(number),
+            "cursor": cursor,
+            "body": data["body"],
+            "createdAt": now,
+            "sender": {"id": str(data["senderId"]), "nickname": data["nickname"]},
+        },
+    }
+
+
+async def handshake(websocket: WebSocket) -> tuple[str, str] | None:
+    """Accept, ack the ``connection_init`` and read the ``subscribe``: (operation id, channel)."""
+    await websocket.accept(subprotocol=PROTOCOL)
+    try:
+        init = orjson.loads(await websocket.receive_text())
+        if init.get("type") != "connection_init":
+            await websocket.close(4400)
+            return None
+        await websocket.send_text('{"type":"connection_ack"}')
+        start = orjson.loads(await websocket.receive_text())
+        return start["id"], f"room:{start['payload']['variables']['challengeId']}"
+    except WebSocketDisconnect:
+        return None
+
+
+async def health(request: Request) -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+class BroadcastServer:
+    """One broadcaster shared by every connection, and the message numbers ``/publish`` hands out."""
+
+    def __init__(self, bus_url: str) -> None:
+        self.broadcast = Broadcast(bus_url)
+        self.ids = itertools.count(1)
+        self.entering = asyncio.Lock()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await broadcast.connect()
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        await self.broadcast.connect()
         try:
             # broadcaster 0.3.1's Redis backend loses its listener when the first subscription
             # races it (it then never delivers); one subscription held for the app's life avoids it.
-            async with broadcast.subscribe("bench:keepalive"):
+            async with self.broadcast.subscribe("bench:keepalive"):
                 yield
         finally:
-            await broadcast.disconnect()
+            await self.broadcast.disconnect()
 
-    async def health(request: Request) -> Response:
-        return Response(b'{"status":"ok"}', media_type="application/json")
-
-    async def publish(request: Request) -> Response:
+    async def publish(self, request: Request) -> Response:
         data = orjson.loads(await request.body())
-        number = next(ids)
-        now = datetime.now(UTC).isoformat()
-        cursor = base64.urlsafe_b64encode(f"m:{number}".encode()).decode()
-        event = {
-            "type": "MESSAGE",
-            "cursor": cursor,
-            "at": now,
-            "message": {
-                "id": str(number),
-                "cursor": cursor,
-                "body": data["body"],
-                "createdAt": now,
-                "sender": {"id": str(data["senderId"]), "nickname": data["nickname"]},
-            },
-        }
-        await broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
+        number = next(self.ids)
+        event = message_event(number, data)
+        await self.broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
         reply = orjson.dumps({"data": {"sendMessage": {"id": str(number)}}})
         return Response(reply, media_type="application/json")
 
-    async def subscribe(websocket: WebSocket) -> None:
-        await websocket.accept(subprotocol=PROTOCOL)
-        try:
-            init = orjson.loads(await websocket.receive_text())
-            if init.get("type") != "connection_init":
-                await websocket.close(4400)
-                return
-            await websocket.send_text('{"type":"connection_ack"}')
-            start = orjson.loads(await websocket.receive_text())
-            operation_id = start["id"]
-            channel = f"room:{start['payload']['variables']['challengeId']}"
-        except WebSocketDisconnect:
+    async def subscribe(self, websocket: WebSocket) -> None:
+        started = await handshake(websocket)
+        if started is None:
             return
-
-        async def forward() -> None:
-            async with contextlib.AsyncExitStack() as stack:
-                # broadcaster 0.3.1 loses all but one of several *concurrent* first subscribers
-                # of a channel on Redis (each overwrites the channel's queue set): enter one at a time.
-                async with entering:
-                    subscriber = await stack.enter_async_context(broadcast.subscribe(channel))
-                async for message in subscriber:  # type: ignore[union-attr]
-                    if message is None:
-                        continue
-                    frame = {
-                        "id": operation_id,
-                        "type": "next",
-                        "payload": {"data": {"roomEvents": orjson.loads(message.message)}},
-                    }
-                    await websocket.send_text(orjson.dumps(frame).decode())
-
-        sender = asyncio.create_task(forward())
+        sender = asyncio.create_task(self.forward(websocket, *started))
         try:
             while True:
                 message = await websocket.receive()
@@ -110,11 +108,30 @@ def create_app() -> Starlette:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
 
+    async def forward(self, websocket: WebSocket, operation_id: str, channel: str) -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            # broadcaster 0.3.1 loses all but one of several *concurrent* first subscribers
+            # of a channel on Redis (each overwrites the channel's queue set): enter one at a time.
+            async with self.entering:
+                subscriber = await stack.enter_async_context(self.broadcast.subscribe(channel))
+            async for message in subscriber:  # type: ignore[union-attr]
+                if message is None:
+                    continue
+                frame = {
+                    "id": operation_id,
+                    "type": "next",
+                    "payload": {"data": {"roomEvents": orjson.loads(message.message)}},
+                }
+                await websocket.send_text(orjson.dumps(frame).decode())
+
+
+def create_app() -> Starlette:
+    server = BroadcastServer(get_settings().bus_url)
     return Starlette(
         routes=[
             Route("/health", health),
-            Route("/publish", publish, methods=["POST"]),
-            WebSocketRoute("/graphql", subscribe),
+            Route("/publish", server.publish, methods=["POST"]),
+            WebSocketRoute("/graphql", server.subscribe),
         ],
-        lifespan=lifespan,
+        lifespan=server.lifespan,
     )

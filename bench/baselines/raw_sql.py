@@ -19,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from infra import db
-from infra.settings import get_settings
+from infra.settings import Settings, get_settings
 from infra.tokens import InvalidToken, decode_access_token
 from web.graphql import bearer_token
 
@@ -38,47 +39,71 @@ MEMBERSHIPS_SQL = (
     " FROM membership ms JOIN member m ON m.id = ms.member_id"
     " WHERE ms.challenge_id IN ({}) ORDER BY ms.challenge_id, ms.joined_at, ms.id"
 )
+Memberships = dict[int, list[dict[str, Any]]]
 
 
-def create_app() -> Starlette:
-    settings = get_settings()
-    broadcast = Broadcast(settings.bus_url)
-    sqlite = settings.is_sqlite
+def challenge_node(row: dict[str, Any], memberships: Memberships, roles: dict[int, str]) -> dict[str, Any]:
+    """One challenge as our list query returns it, from a ``CHALLENGES_SQL`` row."""
+    return {
+        "id": str(row["id"]),
+        "title": row["title"],
+        "category": row["category"],
+        "description": row["description"],
+        "startDate": row["start_date"],
+        "dueDate": row["due_date"],
+        "frequency": row["frequency"],
+        "authExplanation": row["auth_explanation"],
+        "limitAttendance": row["limit_attendance"],
+        "currentAttendance": row["current_attendance"],
+        "createdAt": row["created_at"],
+        "leader": {"id": str(row["leader_id"]), "nickname": row["leader_nickname"]},
+        "memberships": memberships[row["id"]],
+        "viewerRole": roles.get(row["id"]),
+    }
 
-    def placeholders(count: int, start: int = 1) -> list[str]:
-        return ["?"] * count if sqlite else [f"${n}" for n in range(start, start + count)]
+
+async def health(request: Request) -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+class RawSqlServer:
+    """The database and broadcaster connections the handlers share, and the SQL dialect's placeholders."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.broadcast = Broadcast(settings.bus_url)
+        self.sqlite = settings.is_sqlite
+
+    def placeholders(self, count: int, start: int = 1) -> list[str]:
+        return ["?"] * count if self.sqlite else [f"${n}" for n in range(start, start + count)]
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await db.open_database(settings)
-        await broadcast.connect()
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        await db.open_database(self.settings)
+        await self.broadcast.connect()
         try:
             yield
         finally:
-            await broadcast.disconnect()
+            await self.broadcast.disconnect()
             await db.close_database()
 
-    def viewer_id(request: Request) -> int | None:
+    def viewer_id(self, request: Request) -> int | None:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
             return None
         try:
-            return decode_access_token(token, settings).id
+            return decode_access_token(token, self.settings).id
         except InvalidToken:
             return None
 
-    async def health(request: Request) -> Response:
-        return Response(b'{"status":"ok"}', media_type="application/json")
-
-    async def challenges(request: Request) -> Response:
-        viewer = viewer_id(request)
-        connection = connections.get("default")
-        rows = await connection.execute_query_dict(CHALLENGES_SQL)
-        ids = [row["id"] for row in rows]
-        memberships: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    async def memberships(
+        self, connection: BaseDBAsyncClient, ids: list[int], viewer: int | None
+    ) -> tuple[Memberships, dict[int, str]]:
+        """Each challenge's memberships, and the viewer's role in the challenges they joined."""
+        memberships: Memberships = {i: [] for i in ids}
         roles: dict[int, str] = {}
         if ids:
-            sql = MEMBERSHIPS_SQL.format(", ".join(placeholders(len(ids))))
+            sql = MEMBERSHIPS_SQL.format(", ".join(self.placeholders(len(ids))))
             for row in await connection.execute_query_dict(sql, ids):
                 memberships[row["challenge_id"]].append(
                     {
@@ -89,37 +114,26 @@ def create_app() -> Starlette:
                 )
                 if row["member_id"] == viewer:
                     roles[row["challenge_id"]] = row["role"]
-        nodes = [
-            {
-                "id": str(row["id"]),
-                "title": row["title"],
-                "category": row["category"],
-                "description": row["description"],
-                "startDate": row["start_date"],
-                "dueDate": row["due_date"],
-                "frequency": row["frequency"],
-                "authExplanation": row["auth_explanation"],
-                "limitAttendance": row["limit_attendance"],
-                "currentAttendance": row["current_attendance"],
-                "createdAt": row["created_at"],
-                "leader": {"id": str(row["leader_id"]), "nickname": row["leader_nickname"]},
-                "memberships": memberships[row["id"]],
-                "viewerRole": roles.get(row["id"]),
-            }
-            for row in rows
-        ]
+        return memberships, roles
+
+    async def challenges(self, request: Request) -> Response:
+        viewer = self.viewer_id(request)
+        connection = connections.get("default")
+        rows = await connection.execute_query_dict(CHALLENGES_SQL)
+        memberships, roles = await self.memberships(connection, [row["id"] for row in rows], viewer)
+        nodes = [challenge_node(row, memberships, roles) for row in rows]
         body = orjson.dumps({"data": {"challenges": {"nodes": nodes}}})
         return Response(body, media_type="application/json")
 
-    async def send(request: Request) -> Response:
-        viewer = viewer_id(request)
+    async def send(self, request: Request) -> Response:
+        viewer = self.viewer_id(request)
         if viewer is None:
             return Response(b'{"errors":[{"message":"unauthenticated"}]}', media_type="application/json")
         data = orjson.loads(await request.body())
         room_id, body = int(data["roomId"]), str(data["body"])
         now = datetime.now(UTC)
-        (one,) = placeholders(1)
-        p = placeholders(5)
+        (one,) = self.placeholders(1)
+        p = self.placeholders(5)
         async with in_transaction() as connection:
             bumped = await connection.execute_query_dict(
                 f"UPDATE room SET last_seq = last_seq + 1 WHERE id = {one} RETURNING last_seq", [room_id]
@@ -128,20 +142,23 @@ def create_app() -> Starlette:
             inserted = await connection.execute_query_dict(
                 f"INSERT INTO message (room_id, seq, sender_id, body, created_at)"
                 f" VALUES ({', '.join(p)}) RETURNING id",
-                [room_id, seq, viewer, body, now if not sqlite else now.isoformat()],
+                [room_id, seq, viewer, body, now if not self.sqlite else now.isoformat()],
             )
             message_id = inserted[0]["id"]
         event = {"type": "MESSAGE", "seq": seq, "messageId": message_id, "senderId": viewer, "body": body}
-        await broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
+        await self.broadcast.publish(f"room:{data['challengeId']}", orjson.dumps(event).decode())
         return Response(
             orjson.dumps({"data": {"sendMessage": {"id": str(message_id)}}}), media_type="application/json"
         )
 
+
+def create_app() -> Starlette:
+    server = RawSqlServer(get_settings())
     return Starlette(
         routes=[
             Route("/health", health),
-            Route("/challenges", challenges, methods=["GET", "POST"]),
-            Route("/send", send, methods=["POST"]),
+            Route("/challenges", server.challenges, methods=["GET", "POST"]),
+            Route("/send", server.send, methods=["POST"]),
         ],
-        lifespan=lifespan,
+        lifespan=server.lifespan,
     )

@@ -1,18 +1,20 @@
-"""A broadcaster backend on ``redis.asyncio`` that survives Redis restarts.
+"""A broadcaster backend on ``redis.asyncio``'s PubSub that survives Redis restarts.
 
-broadcaster 0.3.1's own Redis backend has two faults we cannot live with: its listener
-task dies for good after a disconnect while ``publish`` keeps "succeeding" (upstream
-issue #144), and with redis-py 8 it starts listening only after the first SUBSCRIBE, so
-the first subscription's early messages can be dropped. This backend owns one dedicated
-pub/sub connection per process and:
+broadcaster 0.3.1's own Redis backend never recovers after a disconnect (upstream issue
+#144). Here one PubSub per process resubscribes every channel when its connection comes back
+(``on_connect``) and pings it (``health_check_interval``); its subscribe confirmations mean
+"ready" and, after a reconnect, are when each channel gets the ``BUS_RECONNECTED`` marker so
+its consumers catch up from the database. What PubSub lacks stays here, as small as it goes:
 
-- reports a subscription ready only once Redis confirmed it, so a message published after
-  ``subscribe()`` returned is never missed;
-- reconnects with capped exponential backoff (with jitter), resubscribes every channel,
-  and then emits the marker ``{"kind": "bus_reconnected"}`` on each resubscribed channel,
-  so consumers catch up from the database (messages published while the connection was
-  down are lost by Redis, never by the database);
-- pings on an idle connection so a silently dead socket is noticed.
+- ``PubSub.subscribe`` returns once SUBSCRIBE is sent; ``subscribe()`` waits for Redis's
+  confirmation (at most ``subscribe_timeout``; a lost connection releases it at once), so a
+  message published after it returned is never missed;
+- PubSub reconnects from whichever task's command or read met the broken connection, at once,
+  without backoff, and tells no one. Its retry is off (``supported_errors=()``); the read loop
+  reconnects with capped exponential backoff and jitter, under the lock the commands take, so
+  a channel subscribed meanwhile is in the resubscribe or sent after it;
+- its health check sends the PING but never notices that no answer came (redis-py issue
+  #2417): a connection that read nothing for three intervals counts as lost.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import random
+from collections import Counter
+from typing import Any
 
 from broadcaster import BroadcastBackend, Event
 from redis.asyncio import ConnectionPool, Redis
-from redis.asyncio.connection import AbstractConnection
+from redis.asyncio.client import PubSub
+from redis.asyncio.connection import Connection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from events.member import BUS_RECONNECTED
@@ -62,31 +67,44 @@ class ReconnectingRedisBackend(BroadcastBackend):
             socket_timeout=connect_timeout,
             retry=Retry(NoBackoff(), 1),
         )
-        # RESP2 on the subscriber connection: redis-py 8 speaks RESP3 by default, where
-        # pub/sub messages are pushes routed to a push handler instead of being returned.
-        self._pool: ConnectionPool = ConnectionPool.from_url(
-            url, socket_connect_timeout=connect_timeout, protocol=2
+        # RESP2: redis-py 8 speaks RESP3 by default, where pub/sub messages are pushes routed
+        # to a push handler instead of being returned by get_message.
+        self._pool = ConnectionPool.from_url(
+            url,
+            protocol=2,
+            decode_responses=True,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=connect_timeout,
+            health_check_interval=health_interval,
+            retry=Retry(NoBackoff(), 0, supported_errors=()),
         )
+        self._pubsub = PubSub(self._pool)
+        # One SUBSCRIBE/UNSUBSCRIBE or (re)connect at a time, in call order: the bus may
+        # unsubscribe a channel and subscribe it again right after.
+        self._lock = asyncio.Lock()
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
-        self._channels: set[str] = set()
         self._needs_marker: set[str] = set()
-        self._inflight: dict[str, int] = {}  # SUBSCRIBEs sent but not yet confirmed
-        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
-        self._conn: AbstractConnection | None = None
-        self._connected = asyncio.Event()
+        self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent on this connection
+        self._waiters: dict[str, asyncio.Future[None]] = {}  # resolved by the last confirmation
+        self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        self._last_seen = 0.0
         self.reconnects = 0
 
     @property
     def connected(self) -> bool:
-        return self._conn is not None
+        connection = self._connection
+        return connection is not None and bool(connection.is_connected)
+
+    @property
+    def _connection(self) -> Connection | None:
+        connection: Connection | None = self._pubsub.connection
+        return connection
 
     async def connect(self) -> None:
         self._runner = asyncio.create_task(self._run(), name="redis-bus")
         # Start-up waits a little for Redis but never fails on it: the loop keeps trying.
         try:
-            await asyncio.wait_for(self._connected.wait(), self.connect_timeout)
+            await asyncio.wait_for(self._ready.wait(), self.connect_timeout)
         except TimeoutError:
             log.warning("redis bus not connected yet; retrying in the background")
 
@@ -95,8 +113,10 @@ class ReconnectingRedisBackend(BroadcastBackend):
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
-        await self._publisher.aclose()
+        self._release_waiters()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         await self._pool.aclose()
+        await self._publisher.aclose()
 
     async def publish(self, channel: str, message: str) -> None:
         await self._publisher.publish(channel, message)
@@ -105,134 +125,111 @@ class ReconnectingRedisBackend(BroadcastBackend):
         return await self._queue.get()
 
     async def subscribe(self, channel: str) -> None:
-        self._channels.add(channel)
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(channel, []).append(waiter)
-        if not await self._send(self._conn, "SUBSCRIBE", channel):
-            # Down: the reconnect subscribes it and sends the marker, so the consumer
-            # catches up from the database then.
-            self._drop_waiter(channel, waiter)
-            self._needs_marker.add(channel)
-            return
+        async with self._lock:
+            # Listed before sending: PubSub health-checks (PING and a read of its own) from the
+            # calling task when it has no channel, and every reconnect resubscribes the list.
+            self._pubsub.channels[channel] = None
+            if not self.connected:
+                self._needs_marker.add(channel)  # the reconnect subscribes it, then marks it
+                return
+            waiter = self._waiters.setdefault(channel, asyncio.get_running_loop().create_future())
+            self._unconfirmed[channel] += 1
+            try:
+                await self._pubsub.subscribe(channel)
+            except (RedisError, OSError) as error:
+                log.warning("redis bus subscribe failed: %s", error)
+                self._needs_marker.add(channel)
+                return
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self.subscribe_timeout)
         except TimeoutError:
             self._needs_marker.add(channel)
             log.warning("redis subscription not confirmed in time", extra={"channel": channel})
-        finally:
-            self._drop_waiter(channel, waiter)
 
     async def unsubscribe(self, channel: str) -> None:
-        self._channels.discard(channel)
-        self._needs_marker.discard(channel)
-        await self._send(self._conn, "UNSUBSCRIBE", channel)
-
-    def _release_waiters(self) -> None:
-        waiters, self._waiters = self._waiters, {}
-        for pending in waiters.values():
-            for waiter in pending:
-                if not waiter.done():
-                    waiter.set_result(None)
-
-    def _drop_waiter(self, channel: str, waiter: asyncio.Future[None]) -> None:
-        waiters = self._waiters.get(channel, [])
-        if waiter in waiters:
-            waiters.remove(waiter)
-        if not waiters:
-            self._waiters.pop(channel, None)
-
-    async def _send(self, conn: AbstractConnection | None, *command: str) -> bool:
-        # ``send_command`` reconnects a closed connection by itself; the reader would never
-        # see that socket, so only send on the live connection (no await before the send).
-        if conn is None or conn is not self._conn or not conn.is_connected:
-            return False
-        if command[0] == "SUBSCRIBE":
-            for channel in command[1:]:
-                self._inflight[channel] = self._inflight.get(channel, 0) + 1
-        try:
-            await conn.send_command(*command)
-        except (RedisError, OSError) as error:
-            log.warning("redis bus send failed: %s", error)
-            return False
-        return True
+        async with self._lock:
+            self._needs_marker.discard(channel)
+            try:
+                if self.connected:
+                    await self._pubsub.unsubscribe(channel)
+            except (RedisError, OSError) as error:
+                log.warning("redis bus unsubscribe failed: %s", error)
+            finally:
+                # Unlisted only after sending (see subscribe), before any reconnect resubscribes.
+                self._pubsub.channels.pop(channel, None)
 
     async def _run(self) -> None:
         attempt = 0
-        ever_connected = False
         while True:
-            conn = self._pool.make_connection()  # type: ignore[no-untyped-call]
             try:
-                await conn.connect()
-                self._conn = conn
-                self._inflight = {}
-                self._last_seen = asyncio.get_running_loop().time()
-                if ever_connected:
-                    self.reconnects += 1
-                    log.info("redis bus reconnected", extra={"channels": len(self._channels)})
-                ever_connected = True
+                await self._open()
                 attempt = 0
-                if self._channels:
-                    await self._send(conn, "SUBSCRIBE", *sorted(self._channels))
-                self._connected.set()
-                await self._serve(conn)
+                await self._read()
             except (RedisError, OSError) as error:
                 log.warning("redis bus connection lost: %s", error)
-            finally:
-                self._conn = None
-                self._connected.clear()
-                # Every channel may have missed messages while down: mark it for catch-up.
-                self._needs_marker |= self._channels
-                # A SUBSCRIBE sent on the lost connection is never confirmed: let its caller go
-                # now instead of after ``subscribe_timeout`` (its channel is in the catch-up set
-                # above, and the reconnect resubscribes it), so one outage starting mid-subscribe
-                # does not stall every new stream of that channel.
+            async with self._lock:
+                # A SUBSCRIBE sent on the lost connection is never confirmed: its caller goes now
+                # rather than after ``subscribe_timeout``; the reconnect marks its channel.
                 self._release_waiters()
-                await conn.disconnect(nowait=True)
+                if self._connection is not None:
+                    await self._connection.disconnect(nowait=True)
             delay = min(self.backoff_max, self.backoff_min * 2**attempt)
             attempt += 1
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
 
-    async def _serve(self, conn: AbstractConnection) -> None:
-        reader = asyncio.create_task(self._read(conn))
-        watchdog = asyncio.create_task(self._watch(conn))
-        try:
-            done, _ = await asyncio.wait({reader, watchdog}, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()
-        finally:
-            for task in (reader, watchdog):
-                task.cancel()
-            await asyncio.gather(reader, watchdog, return_exceptions=True)
+    async def _open(self) -> None:
+        async with self._lock:
+            first = self._connection is None
+            # Reconnecting runs the connect callbacks: PubSub.on_connect (SUBSCRIBE every
+            # listed channel), then ours, whichever task reconnects.
+            await self._pubsub.connect()  # type: ignore[no-untyped-call]
+            if first and (connection := self._connection) is not None:
+                # The pool connected this one before PubSub registered its callback.
+                connection.register_connect_callback(self._connected)  # type: ignore[no-untyped-call]
+                await self._pubsub.on_connect(connection)
+                self._connected(connection)
 
-    async def _watch(self, conn: AbstractConnection) -> None:
+    def _connected(self, connection: Connection) -> None:
+        channels = set(self._pubsub.channels)
+        self._unconfirmed = Counter(channels)
+        # Anything published while they were not subscribed is lost: catch up after.
+        self._needs_marker |= channels
+        if self._ready.is_set():
+            self.reconnects += 1
+            log.info("redis bus reconnected", extra={"channels": len(channels)})
+        self._ready.set()
+
+    async def _read(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.health_interval)
-            if loop.time() - self._last_seen > 3 * self.health_interval:
-                raise ConnectionError("redis bus connection is silent")
-            await self._send(conn, "PING")
+            # PubSub would reconnect by itself on a closed connection; the loop does it instead.
+            connection = self._connection
+            if connection is None or not connection.is_connected:
+                raise RedisConnectionError("redis bus connection closed")
+            message = await self._pubsub.get_message(timeout=self.health_interval)
+            if message is not None:
+                self._received(message)
+            elif loop.time() - connection.next_health_check > 2 * self.health_interval:
+                raise RedisConnectionError("redis bus connection is silent")
 
-    async def _read(self, conn: AbstractConnection) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            reply = await conn.read_response(timeout=math.inf)
-            self._last_seen = loop.time()
-            if not isinstance(reply, list) or len(reply) < 2:
-                continue  # PONG outside subscribed mode
-            kind = reply[0]
-            if kind == b"message":
-                self._queue.put_nowait(Event(reply[1].decode(), reply[2].decode()))
-            elif kind == b"subscribe":
-                self._confirmed(reply[1].decode())
+    def _received(self, message: dict[str, Any]) -> None:
+        if message["type"] == "message":
+            self._queue.put_nowait(Event(message["channel"], message["data"]))
+        elif message["type"] == "subscribe":
+            self._confirmed(message["channel"])
 
     def _confirmed(self, channel: str) -> None:
-        pending = self._inflight.get(channel, 1) - 1
-        self._inflight[channel] = max(pending, 0)
-        if pending > 0:
-            return  # a later SUBSCRIBE for this channel is still in flight
-        for waiter in self._waiters.pop(channel, []):
-            if not waiter.done():
-                waiter.set_result(None)
-        if channel in self._needs_marker and channel in self._channels:
+        self._unconfirmed[channel] -= 1
+        if self._unconfirmed[channel] > 0:
+            return  # a later SUBSCRIBE of this channel is still in flight
+        del self._unconfirmed[channel]
+        if waiter := self._waiters.pop(channel, None):
+            waiter.set_result(None)
+        if channel in self._needs_marker:
             self._needs_marker.discard(channel)
             self._queue.put_nowait(Event(channel, RECONNECTED_MESSAGE))
+
+    def _release_waiters(self) -> None:
+        for waiter in self._waiters.values():
+            waiter.set_result(None)
+        self._waiters = {}

@@ -157,8 +157,8 @@ class Bus:
             if channel.listeners or self._channels.get(name) is not channel:
                 return
             del self._channels[name]
-            if not channel.subscribed:
-                return
+            # Even when the subscribe never confirmed (a cancelled listener): the backend may
+            # have sent it, and unsubscribing what is not subscribed does nothing.
             try:
                 await self._backend.unsubscribe(name)
             except Exception as error:

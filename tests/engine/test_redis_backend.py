@@ -125,3 +125,29 @@ async def test_disconnect_leaves_no_connection_or_task_behind(own_redis: RedisSe
         await asyncio.sleep(0.02)
     assert await client_count(own_redis.url) == clients
     assert asyncio.all_tasks() == tasks
+
+
+async def test_listener_cancelled_before_its_subscribe_is_confirmed_leaves_redis_unsubscribed(
+    own_redis: RedisServer,
+) -> None:
+    # given: a SUBSCRIBE sent while redis-server hangs, so it is not confirmed yet
+    channel = fresh_channel()
+    async with backend_bus(own_redis.url, subscribe_timeout=10) as bus:
+
+        async def listen_forever() -> None:
+            async with subscribe(bus, channel):
+                await asyncio.Event().wait()
+
+        with hung(own_redis.process):
+            waiting = asyncio.create_task(listen_forever())
+            await asyncio.sleep(0.3)
+            # when: the listener goes away before the confirmation
+            waiting.cancel()
+            await asyncio.gather(waiting, return_exceptions=True)
+        # then: once Redis answers again, nothing stays subscribed to the channel
+        for _ in range(100):
+            if await numsub(own_redis.url, channel) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await numsub(own_redis.url, channel) == 0
+        assert bus.channels == 0

@@ -10,7 +10,7 @@ import pytest
 import strawberry
 
 from infra.settings import Settings
-from schema.limits import OperationLimits
+from schema.limits.extension import OperationLimits
 from schema.root import Schema
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient

@@ -20,17 +20,28 @@ from infra.settings import RateLimit
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "eroom:limit:"
+# Past this many in-process windows (one per key: per IP, per member), those that are over
+# are dropped.
+MAX_LOCAL_KEYS = 100_000
 
 
 @dataclass(slots=True)
 class _Window:
     started: float
+    seconds: int  # each key has its own limit: a 60 s window is over long before a 900 s one
     count: int
+
+    def over(self, now: float) -> bool:
+        return now - self.started >= self.seconds
+
+    def retry_after(self, now: float) -> float:
+        return self.started + self.seconds - now
 
 
 class Limiter:
-    def __init__(self, redis: Redis | None = None) -> None:
+    def __init__(self, redis: Redis | None = None, *, max_local_keys: int = MAX_LOCAL_KEYS) -> None:
         self.redis = redis
+        self.max_local_keys = max_local_keys
         self._local: dict[str, _Window] = {}
         self.hits_refused = 0  # exported as a metric
 
@@ -69,7 +80,7 @@ class Limiter:
                 log.warning("rate limit counting fell back to in-process")
         window = self._window(key, limit)
         window.count += 1
-        return window.count, window.started + limit.seconds - time.monotonic()
+        return window.count, window.retry_after(time.monotonic())
 
     async def _current(self, key: str, limit: RateLimit) -> tuple[int, float]:
         if self.redis is not None:
@@ -82,18 +93,18 @@ class Limiter:
             except (RedisError, OSError):
                 log.warning("rate limit check fell back to in-process")
         window = self._window(key, limit)
-        return window.count, window.started + limit.seconds - time.monotonic()
+        return window.count, window.retry_after(time.monotonic())
 
     def _window(self, key: str, limit: RateLimit) -> _Window:
         now = time.monotonic()
         window = self._local.get(key)
-        if window is None or now - window.started >= limit.seconds:
-            if len(self._local) > 100_000:
-                self._expire(now, limit)
-            window = self._local[key] = _Window(started=now, count=0)
+        if window is None or window.over(now):
+            if len(self._local) > self.max_local_keys:
+                self._expire(now)
+            window = self._local[key] = _Window(started=now, seconds=limit.seconds, count=0)
         return window
 
-    def _expire(self, now: float, limit: RateLimit) -> None:
-        stale = [k for k, w in self._local.items() if now - w.started >= limit.seconds]
+    def _expire(self, now: float) -> None:
+        stale = [key for key, window in self._local.items() if window.over(now)]
         for key in stale:
             del self._local[key]

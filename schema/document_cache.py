@@ -1,61 +1,31 @@
-"""Parsed documents and successful validations, reused across requests (one cache per schema)."""
+"""Parsed documents, reused across requests: strawberry's ``ParserCache``, failures aside.
+
+``ParserCache`` parses inside its ``on_parse`` hook, so a document that fails to parse (a
+syntax error, or more tokens than ``MaxTokensLimiter`` allows) raises out of the extension
+hooks instead of becoming the operation's error: the operation log and metrics record it as
+``ok``, and over WebSocket the operation just completes, with neither an error message nor
+the close code strawberry sends for a syntax error. A document that fails is left unparsed
+here, so strawberry's own parse step meets the same error and reports it like every other
+refusal; that second attempt stops where the first did (the error, or the token cap).
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Any
+import contextlib
+from collections.abc import Iterator
 
-from graphql import DocumentNode
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache
 
-ValidationKey = tuple[str, tuple[tuple[str, int | None], ...]]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+MAX_DOCUMENTS = 256
 
 
-class DocumentCache:
-    """Recently parsed documents, and the operations (text and variables) that passed
-    validation, so a repeated operation is neither parsed nor validated again: clients send
-    the same few documents over and over, and validating a list query walks every node of it
-    with ~30 rules. Failures are never cached (their error objects are per request)."""
+class DocumentCache(ParserCache):
+    def __init__(self, maxsize: int = MAX_DOCUMENTS) -> None:
+        super().__init__(maxsize)
 
-    def __init__(self, maxsize: int = 256) -> None:
-        self.maxsize = maxsize
-        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
-        self._valid: OrderedDict[ValidationKey, None] = OrderedDict()
-
-    def document(self, query: str) -> DocumentNode | None:
-        document = self._documents.get(query)
-        if document is not None:
-            self._documents.move_to_end(query)
-        return document
-
-    def add_document(self, query: str, document: DocumentNode) -> None:
-        self._documents[query] = document
-        self._trim(self._documents)
-
-    @staticmethod
-    def key(query: str | None, variables: dict[str, Any]) -> ValidationKey | None:
-        """What validation depends on: the text, and what the limits read from the variables
-        (page sizes: the integer values, and which variables are present, since an absent one
-        takes its default). Other values (a message body, an id) never change the outcome."""
-        if query is None:
-            return None
-        return query, tuple(
-            sorted((name, value if _is_int(value) else None) for name, value in variables.items())
-        )
-
-    def is_valid(self, key: ValidationKey) -> bool:
-        if key in self._valid:
-            self._valid.move_to_end(key)
-            return True
-        return False
-
-    def add_valid(self, key: ValidationKey) -> None:
-        self._valid[key] = None
-        self._trim(self._valid)
-
-    def _trim(self, entries: OrderedDict[Any, Any]) -> None:
-        while len(entries) > self.maxsize:
-            entries.popitem(last=False)
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield

@@ -4,7 +4,8 @@
   ``retryAfter``.
 * Errors GraphQL itself raises before execution (syntax, validation, variable coercion) are the
   client's fault: ``BAD_USER_INPUT`` with the offending variable (or ``query``) as ``field``,
-  unless a validation rule already set a code (``QUERY_TOO_COMPLEX``).
+  unless a validation rule already set a code (``QUERY_TOO_COMPLEX``). A document the parser
+  gave up on for its token cap (strawberry's ``MaxTokensLimiter``) is ``QUERY_TOO_COMPLEX`` too.
 * Anything else is a bug or an outage: the client gets a generic ``INTERNAL_SERVER_ERROR``
   with the request id, and the real exception goes to the log. No traceback, SQL or path ever
   reaches a response.
@@ -16,7 +17,7 @@ import logging
 import re
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionContext
 
 from infra.errors import DomainError, ErrorCode
@@ -26,6 +27,12 @@ log = logging.getLogger("eroom.errors")
 INTERNAL_MESSAGE = "Internal server error."
 _VARIABLE = re.compile(r"Variable '\$(\w+)'")
 _ARGUMENT = re.compile(r"[Aa]rgument '(\w+)'")
+_TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+
+
+def too_complex(message: str, nodes: Any = None) -> GraphQLError:
+    """An operation over one of the limits: refused before anything executes."""
+    return GraphQLError(message, nodes, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
 
 
 def _request_id(execution_context: ExecutionContext | None) -> str:
@@ -48,6 +55,11 @@ def format_error(error: GraphQLError, execution_context: ExecutionContext | None
     if isinstance(original, DomainError):
         error.message = original.message
         error.extensions = {**extensions, **original.extensions}
+        return
+    tokens = _TOO_MANY_TOKENS.search(error.message) if isinstance(error, GraphQLSyntaxError) else None
+    if tokens is not None:
+        error.message = f"The operation has more than {tokens.group(1)} tokens."
+        error.extensions = {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
         return
     if "code" in extensions and original is None:
         return  # set by a validation rule or a permission class

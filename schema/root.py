@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache, partial
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -15,7 +17,8 @@ from infra.settings import Settings
 from schema import accounts, challenges, chat, notifications, proofs, realtime
 from schema.document_cache import DocumentCache
 from schema.errors import format_error
-from schema.limits import OperationLimits
+from schema.limits.extension import OperationLimits
+from schema.limits.validation_cache import ValidatedOperations
 from schema.observability import OperationObserver
 from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
@@ -57,9 +60,12 @@ def build_schema(
 ) -> Schema:
     """The API's schema. ``subscription`` replaces the root Subscription (the WebSocket tests
     serve self-ticking test streams through the real app this way)."""
-    # Parsed documents and validation outcomes are reused across requests (one cache per schema).
-    extensions: list[partial[OperationLimits] | partial[OperationObserver]] = [
-        partial(OperationLimits, settings=settings, cache=DocumentCache())
+    # One validation cache per schema, as outcomes depend on its settings; parsed documents
+    # are shared by every schema in the process (strawberry keeps them per cache size).
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        DocumentCache,
+        partial(OperationLimits, settings=settings, cache=ValidatedOperations()),
     ]
     if metrics is not None:
         extensions.append(partial(OperationObserver, metrics=metrics))

@@ -18,10 +18,11 @@ from infra.settings import Settings
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import PROJECT, AppServer
-from tests.support.ws import GraphQLWebSocket
+from tests.support.ws import GraphQLWebSocket, ProtocolClosed
 
 MEMBER = "query Member($id: ID!, $password: String, $refreshToken: String) { member(id: $id) { id } }"
 SECRET = "hunter2-very-secret-value"
+TOO_MANY_TOKENS = "query TooMany { " + "__typename " * 1200 + "}"
 
 
 def _log_entries(server: AppServer, logger: str) -> list[dict[str, object]]:
@@ -143,6 +144,34 @@ async def test_metrics_follow_open_websockets_and_subscriptions(ticking_app: App
         await _eventually(lambda: _metric(scrape(), "eroom_subscriptions_active") == 0)
 
     await _eventually(lambda: _metric(scrape(), "eroom_websockets_open") == 0)
+
+
+@pytest.mark.parametrize("transport", ["http", "websocket"])
+async def test_operation_refused_for_tokens_is_logged_and_counted(
+    start_app: Callable[..., AppServer], transport: str
+) -> None:
+    # given: a node that logs every operation
+    node = start_app(LOG_LEVEL="INFO")
+    refused = {"operation": "unparsed", "type": "query", "outcome": "QUERY_TOO_COMPLEX"}
+
+    # when: a document over the token cap is sent
+    if transport == "http":
+        async with GraphQLClient(node.url) as client:
+            result = await client.execute(TOO_MANY_TOKENS)
+        assert result.code == "QUERY_TOO_COMPLEX"
+    else:
+        async with await GraphQLWebSocket.connect(node.ws_url) as ws:
+            op = await ws.subscribe(TOO_MANY_TOKENS)
+            with pytest.raises(ProtocolClosed):
+                await ws.receive(op)
+
+    # then: one log line and one count, with the refusal's code
+    await _eventually(lambda: bool(_log_entries(node, "eroom.operations")))
+    entries = _log_entries(node, "eroom.operations")
+    assert [(e["operation"], e["code"]) for e in entries] == [("unparsed", "QUERY_TOO_COMPLEX")]
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(f"{node.url}/metrics")).text
+    assert _metric(metrics, "eroom_operations_total", **refused) == 1
 
 
 def test_security_headers_on_every_response(app: AppServer, client: GraphQLClient) -> None:

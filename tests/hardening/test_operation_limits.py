@@ -6,17 +6,19 @@ import json
 from collections.abc import Callable
 
 import httpx
+import pytest
 import strawberry
 
 from infra.settings import Settings
-from schema.limits import OperationLimits
+from schema.limits.extension import OperationLimits
 from schema.root import Schema
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
-from tests.support.ws import GraphQLWebSocket
+from tests.support.ws import GraphQLWebSocket, ProtocolClosed
 
 ME = "query Me { me { id nickname } }"
+TOO_MANY_TOKENS = "query { " + "__typename " * 1200 + "}"
 
 executed: list[str] = []
 
@@ -214,3 +216,14 @@ async def test_limits_apply_to_websocket_operations(ticking_app: AppServer) -> N
 
     assert message["type"] == "error"
     assert message["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_too_many_tokens_over_websocket_closes_4400_naming_the_limit(app: AppServer) -> None:
+    # strawberry closes the socket on a document that does not parse; the reason is our message
+    async with await GraphQLWebSocket.connect(app.ws_url) as ws:
+        op = await ws.subscribe(TOO_MANY_TOKENS)
+        with pytest.raises(ProtocolClosed) as closed:
+            await ws.receive(op)
+
+    assert closed.value.code == 4400
+    assert closed.value.reason == "The operation has more than 1000 tokens."

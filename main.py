@@ -31,6 +31,8 @@ def serve(settings: Settings, factory: str = "web.app:create_app") -> None:
         ws_ping_interval=settings.ws_keepalive_interval,
         timeout_graceful_shutdown=10,
         log_config=None,
+        # web.middleware.access_log writes the access log, with the request id
+        access_log=False,
         proxy_headers=True,
     )
 

@@ -1,6 +1,12 @@
 """The graphql-core executor for every operation, tuned for long-lived subscriptions.
 
-Two things differ from strawberry's default, and only for subscription events:
+Every operation (an HTTP request, each operation on a WebSocket, each subscription event) runs
+with a shallow copy of the caller's context holding fresh DataLoaders: graphql-core builds one
+executor per operation whatever the transport, so this is the one place that guarantees
+operations on one socket, or events of one long subscription, never serve each other's cached
+values. The fields of one operation share its loaders, which is what batches their loads.
+
+Two more things differ from strawberry's default, and only for subscription events:
 
 - graphql-core 3.3 builds each per-event executor as a shallow copy of the subscription's
   executor, so all events share its ``_relevant_sub_fields`` and ``_stream_usages`` memos.
@@ -9,8 +15,7 @@ Two things differ from strawberry's default, and only for subscription events:
   GCs they cause stall the loop for seconds. Each event gets its own memos here.
 - A live event marked shared (:func:`subscriptions.fanout.shared`) is executed once per
   subscriber group (:func:`subscriptions.fanout.group_key`); the other subscribers of the
-  group await the same result. Each event also runs with fresh DataLoaders, so a long
-  subscription never serves values cached by an earlier event.
+  group await the same result.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Awaitable, Hashable
-from typing import Any, TypeGuard
+from typing import Any
 
 from graphql import ExecutionResult
 from graphql.pyutils import AwaitableOrValue, RefMap
@@ -75,8 +80,14 @@ class SharedResults:
 SHARED_RESULTS = SharedResults()
 
 
-def _has_loaders(context: object) -> TypeGuard[Any]:
-    return isinstance(getattr(context, "loaders", None), Loaders)
+def with_fresh_loaders(context: Any) -> Any:
+    """A shallow copy of ``context`` with its own :class:`Loaders`; a context without loaders
+    (e.g. a test's plain dict) is returned as it is."""
+    if not isinstance(getattr(context, "loaders", None), Loaders):
+        return context
+    fresh = copy.copy(context)
+    fresh.loaders = Loaders()
+    return fresh
 
 
 def viewer_of(context: object) -> int | None:
@@ -90,6 +101,12 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
     _finished: AwaitableOrValue[ExecutionResult] | None = None
     _reuser: SubscriptionExecutor | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Called once per operation, from graphql-core's ``build``; the executors derived from
+        # this one (per event, per deferred fragment) are copies and keep what is set here.
+        super().__init__(*args, **kwargs)
+        self.context_value = with_fresh_loaders(self.context_value)
+
     def build_per_event_executor(self, payload: Any) -> SubscriptionExecutor:
         if is_shared(payload):
             group = self._subscription_group()
@@ -101,10 +118,7 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
         executor.collected_errors = type(self.collected_errors)()
         executor._relevant_sub_fields = {}
         executor._stream_usages = RefMap()
-        if _has_loaders(self.context_value):
-            context = copy.copy(self.context_value)
-            context.loaders = Loaders()
-            executor.context_value = context
+        executor.context_value = with_fresh_loaders(self.context_value)
         if is_shared(payload):
             executor._group = self._subscription_group()
             executor._shared_payload = payload

@@ -8,7 +8,6 @@ It turns requests into a typed :class:`schema.context.Context`: the viewer comes
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -27,12 +26,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from infra.connection_slots import ConnectionSlots
 from infra.errors import ErrorCode
-from infra.logging import request_id_var
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.cookies import ACCESS_COOKIE
 from schema.root import Schema
-from web.middleware import ON_CLOSE
+from web.middleware.request_id import request_id_of
+from web.middleware.websockets import ON_CLOSE
 from web.services import Runtime
 from web.transport import TransportWSHandler
 
@@ -127,15 +126,13 @@ class GraphQLView(GraphQL[Context, None]):
         return HTMLResponse(graphiql_html())
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
-        request_id_var.set(request_id)
         context = Context(
             services=self.runtime.services,
             bus=self.runtime.bus,
             request=request,
             response=response if isinstance(response, Response) else None,
             client_ip=client_ip(request),
-            request_id=request_id,
+            request_id=request_id_of(request.scope),
         )
         token = bearer_token(request.headers.get("authorization")) or request.cookies.get(ACCESS_COOKIE)
         if token:

@@ -1,16 +1,16 @@
 """Our graphql-transport-ws handler: strawberry's protocol, with two changes.
 
-- Each operation runs with its own copy of the connection's context holding fresh
-  DataLoaders, so operations on one socket never share cached loader values.
+- An operation over the per-connection limit is refused with ``QUERY_TOO_COMPLEX``.
 - ``next`` messages are serialised with orjson, once per result: subscribers of one group
   (see :mod:`subscriptions.fanout`) receive the very same ``data`` object, whose JSON is
   cached and spliced into each subscriber's frame (only the operation id differs).
+
+Operations share the connection's context but not its DataLoaders: the executor gives each
+operation loaders of its own (:class:`subscriptions.executor.SubscriptionExecutor`).
 """
 
 from __future__ import annotations
 
-import copy
-from contextlib import suppress
 from typing import Any
 
 import orjson
@@ -18,20 +18,10 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-    _OperationStreamClosed,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    CompleteMessage,
-    Message,
-    SubscribeMessage,
-)
-from strawberry.utils.aio import aclosing
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, SubscribeMessage
 
 from infra.errors import ErrorCode
-from resolvers.loaders import Loaders
 from subscriptions.fanout import IdentityLRU
 
 
@@ -57,15 +47,6 @@ class PayloadCache:
 PAYLOADS = PayloadCache()
 
 
-def operation_context(context: Any) -> Any:
-    """A shallow copy of the connection's context with its own loaders."""
-    if not isinstance(getattr(context, "loaders", None), Loaders):
-        return context
-    operation = copy.copy(context)
-    operation.loaders = Loaders()
-    return operation
-
-
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # strawberry refuses an operation over the per-connection limit with a bare error;
@@ -84,28 +65,6 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
             return
         await super().handle_subscribe(message)
-
-    async def run_operation(self, operation: Operation[Any, Any]) -> None:
-        # strawberry's run_operation, with a per-operation context.
-        try:
-            result_source = await self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=operation_context(self.context),
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-            )
-            async with aclosing(result_source):
-                await self._send_result_stream(operation, result_source)
-            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
-        except _OperationStreamClosed:
-            return
-        except Exception as error:
-            await self.handle_task_exception(error)
-            with suppress(Exception):
-                await operation.send_operation_message({"id": operation.id, "type": "complete"})
-            self.operations.pop(operation.id, None)
-            raise
 
     async def send_message(self, message: Message) -> None:
         if message["type"] != "next":

@@ -3,6 +3,8 @@
 ``Subscription.ticks(room)`` yields, for each live tick of a room, the SAME shared object
 to every subscriber (as the real room generators do), and counts how often each field
 resolver runs, so tests can tell "executed once per event" from "once per subscriber".
+``Query.loadersSeen`` keeps the loaders each execution saw, and the view the contexts it
+made, so tests can tell which operations shared DataLoaders.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from web.transport import TransportWSHandler
 CALLS: Counter[str] = Counter()
 FEEDS: dict[int, set[asyncio.Queue[dict[str, int]]]] = defaultdict(set)
 EMAILS = {1: "one@example.com", 2: "two@example.com", 3: "three@example.com"}
+SEEN_LOADERS: list[Loaders] = []
+CONNECTION_CONTEXTS: list[FanoutContext] = []
 
 
 @dataclass
@@ -76,6 +80,12 @@ class Query:
     def ok(self) -> bool:
         return True
 
+    @strawberry.field
+    def loaders_seen(self, info: Info[FanoutContext, None]) -> int:
+        """Where in SEEN_LOADERS this field's loaders are (kept, so no id() is ever reused)."""
+        SEEN_LOADERS.append(info.context.loaders)
+        return len(SEEN_LOADERS) - 1
+
 
 @strawberry.type
 class Subscription:
@@ -120,7 +130,9 @@ class FanoutView(GraphQL[FanoutContext, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
     async def get_context(self, request: object, response: object) -> FanoutContext:
-        return FanoutContext()
+        context = FanoutContext()
+        CONNECTION_CONTEXTS.append(context)
+        return context
 
     async def on_ws_connect(self, context: FanoutContext) -> None:
         viewer = context.connection_params.get("viewer")

@@ -76,6 +76,44 @@ async def test_operation_log_has_request_id_viewer_duration_and_code(
     assert access and access[0]["status"] == 200
 
 
+async def test_generated_request_id_is_the_one_echoed_and_logged(start_app: Callable[..., AppServer]) -> None:
+    # given: an instance logging at INFO
+    node = start_app(LOG_LEVEL="INFO")
+
+    # when: a client sends an operation without a request id
+    async with httpx.AsyncClient() as http:
+        response = await http.post(node.graphql_url, json={"query": "query Typename { __typename }"})
+
+    # then: the id the client gets back is on the operation's log line and its access line
+    request_id = response.headers["x-request-id"]
+    assert response.status_code == 200
+    await _eventually(
+        lambda: any(e.get("request_id") == request_id for e in _log_entries(node, "eroom.access"))
+    )
+    operations = [e for e in _log_entries(node, "eroom.operations") if e.get("request_id") == request_id]
+    assert [entry["operation_name"] for entry in operations] == ["Typename"]
+
+
+async def test_access_log_has_one_line_per_request(start_app: Callable[..., AppServer]) -> None:
+    # given: an instance logging at INFO
+    node = start_app(LOG_LEVEL="INFO")
+
+    # when: one request is served
+    async with httpx.AsyncClient() as http:
+        response = await http.get(
+            f"{node.url}/static/graphiql.html", headers={"x-request-id": "req-one-line"}
+        )
+
+    # then: our access line is the only one (uvicorn's own is off)
+    assert response.status_code == 200
+    await _eventually(
+        lambda: any(e.get("request_id") == "req-one-line" for e in _log_entries(node, "eroom.access"))
+    )
+    access = [e for e in _log_entries(node, "eroom.access") if e.get("request_id") == "req-one-line"]
+    assert [(entry["path"], entry["status"]) for entry in access] == [("/static/graphiql.html", 200)]
+    assert _log_entries(node, "uvicorn.access") == []
+
+
 async def test_secrets_never_reach_the_log(
     start_app: Callable[..., AppServer], new_account: Callable
 ) -> None:

@@ -91,3 +91,40 @@ def test_multipart_total_over_limit_is_413(start_app: Callable[..., AppServer]) 
     response = httpx.post(node.graphql_url, **_multipart(files))  # type: ignore[arg-type]
 
     _assert_refused(response, "body")
+
+
+def _refused_count(app: AppServer) -> float:
+    for line in httpx.get(f"{app.url}/metrics").text.splitlines():
+        if (
+            line.startswith("eroom_http_requests_total{")
+            and 'status="413"' in line
+            and 'method="POST"' in line
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_refusal_carries_request_id_and_security_headers(app: AppServer) -> None:
+    # given: a JSON body over the cap, with a request id
+    body = {"query": ME, "variables": {"padding": "x" * (1024 * 1024)}}
+
+    # when: it is sent
+    response = httpx.post(app.graphql_url, json=body, headers={"x-request-id": "req-too-large"})
+
+    # then: the 413 carries the request id and the security headers like any response
+    _assert_refused(response, "body")
+    assert response.headers["x-request-id"] == "req-too-large"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_refusal_is_counted_as_413(app: AppServer) -> None:
+    # given: the count of refused requests so far
+    before = _refused_count(app)
+
+    # when: a JSON body over the cap is sent
+    response = httpx.post(app.graphql_url, json={"query": ME, "variables": {"padding": "x" * (1024 * 1024)}})
+
+    # then: the request is counted with the status the client got
+    _assert_refused(response, "body")
+    assert _refused_count(app) == before + 1

@@ -66,6 +66,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             return
         await super().handle_subscribe(message)
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        # A client gone while its next event was being written (a shutdown, a dropped network)
+        # is how streams end, not a server error.
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
+
     async def send_message(self, message: Message) -> None:
         if message["type"] != "next":
             await self.websocket.send_json(message)

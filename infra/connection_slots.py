@@ -33,9 +33,10 @@ return 1
 
 
 class ConnectionSlots:
-    def __init__(self, redis: Redis | None, limit: int) -> None:
+    def __init__(self, redis: Redis | None, limit: int, *, refresh_every: float = REFRESH_EVERY) -> None:
         self.redis = redis
         self.limit = limit
+        self.refresh_every = refresh_every
         self._local: dict[int, set[str]] = defaultdict(set)
         self._in_redis: dict[str, int] = {}  # connection id -> member id
         self._refresher: asyncio.Task[None] | None = None
@@ -78,7 +79,7 @@ class ConnectionSlots:
 
     async def _refresh_forever(self) -> None:
         while self._in_redis and self.redis is not None:
-            await asyncio.sleep(REFRESH_EVERY)
+            await asyncio.sleep(self.refresh_every)
             expires = time.time() + SLOT_TTL
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:

@@ -99,7 +99,9 @@ async def send_message(
         )
     sender = await _sender(viewer, challenge_id)
     if client_message_id is not None:
-        existing = await Message.get_or_none(sender_id=viewer.id, client_message_id=client_message_id)
+        existing = await Message.get_or_none(
+            room__challenge_id=challenge_id, sender_id=viewer.id, client_message_id=client_message_id
+        )
         if existing is not None:
             return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
@@ -115,7 +117,9 @@ async def send_message(
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:
             raise
-        existing = await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
+        existing = await Message.get(
+            room__challenge_id=challenge_id, sender_id=viewer.id, client_message_id=client_message_id
+        )
         return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     snapshot = MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender)
     await _publish(

@@ -21,28 +21,30 @@ MAX_CLIENT_MESSAGE_ID = 64
 
 
 async def _insert(
-    *, services: Services, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
+    *, services: Services, viewer: Viewer, challenge_id: int, body: str, client_message_id: str | None
 ) -> Message:
-    """Store the message with the room's next seq (creating the room of a challenge made before
-    rooms existed); ``NotFound`` when the challenge is gone."""
+    """Store the message with the room's next seq, if the viewer still belongs to the challenge
+    when the seq is taken (creating the room of a challenge made before rooms existed)."""
     created_at = services.clock.now()
     values = {
-        "sender_id": sender_id,
+        "sender_id": viewer.id,
         "body": body,
         "client_message_id": client_message_id,
         "created_at": created_at,
     }
-    row = await log.append(challenge_id=challenge_id, table="message", values=values)
-    if row is None:
+    row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
+    if row is None:  # no room yet, or the viewer left (or the challenge went) since the check
+        await require_member(viewer=viewer, challenge_id=challenge_id)
         await ensure_room(challenge_id=challenge_id)
-        row = await log.append(challenge_id=challenge_id, table="message", values=values)
+        row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
     if row is None:
+        await require_member(viewer=viewer, challenge_id=challenge_id)
         raise NotFound("No such room.")
     message = Message(
         id=row["id"],
         room_id=row["room_id"],
         seq=row["seq"],
-        sender_id=sender_id,
+        sender_id=viewer.id,
         body=body,
         client_message_id=client_message_id,
         deleted_at=None,
@@ -108,8 +110,8 @@ async def send_message(
     try:
         message = await _insert(
             services=services,
+            viewer=viewer,
             challenge_id=challenge_id,
-            sender_id=viewer.id,
             body=text,
             client_message_id=client_message_id,
         )

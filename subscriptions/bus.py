@@ -178,12 +178,20 @@ class Bus:
             channel = self._channels.get(message.channel)
             if channel is None or not channel.listeners:
                 continue
-            event = self._decode(message.message)
+            event = self._decoded(message.message)
             if event is None:
                 continue
             for queue in channel.listeners:
                 queue.put_nowait(event)
             self.delivered += len(channel.listeners)
+
+    def _decoded(self, data: str) -> object | None:
+        # One message this release cannot read must not end every stream of the channel.
+        try:
+            return self._decode(data)
+        except Exception:
+            log.exception("bus event could not be decoded; skipped")
+            return None
 
     def _fail_everyone(self) -> None:
         for channel in self._channels.values():

@@ -19,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlparse
 
 import orjson
@@ -26,12 +27,25 @@ from broadcaster import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
 from pydantic import BaseModel
 
+from subscriptions.inbox import QueueStats
 from subscriptions.redis_backend import ReconnectingRedisBackend
 
 log = logging.getLogger(__name__)
 
-Listener = asyncio.Queue[object]
 Decoder = Callable[[str], object | None]
+
+
+class Listener(Protocol):
+    """Where the bus puts a listener's events: an :class:`subscriptions.inbox.Inbox` (bounded,
+    for streams) or any ``asyncio.Queue``. ``put_nowait`` must neither block nor raise."""
+
+    def put_nowait(self, item: object, /) -> None: ...
+
+    def empty(self) -> bool: ...
+
+    def get_nowait(self) -> object: ...
+
+    async def get(self) -> object: ...
 
 
 class BusFailed:
@@ -78,6 +92,8 @@ class Bus:
         self.delivered = 0
         # Subscription generators count themselves here; a test proves it returns to zero.
         self.live_subscriptions = 0
+        # What their inboxes went through (peak depth, overflows, drops, too slow).
+        self.queues = QueueStats()
 
     @property
     def reconnects(self) -> int:

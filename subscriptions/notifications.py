@@ -2,21 +2,22 @@
 
 Rows are the source of truth: a bus event only says "something new for you", and the stream
 reads every row after the last seq it sent. So replay, live delivery, publishes that cross
-on the bus and a ``bus_reconnected`` marker all go through one path, with no gap and no dup.
+on the bus, a ``bus_reconnected`` marker and an overflowing inbox (:mod:`subscriptions.inbox`)
+all go through one path, with no gap and no dup.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from events.channels import member_channel
-from events.member import BusReconnected, NotificationCreated
+from events.member import BusReconnected, NotificationCreated, SessionEnded
 from infra.viewer import Viewer
 from models.accounts import Member
 from models.notifications import Notification
-from subscriptions.bus import Bus
-from subscriptions.lifecycle import next_event
+from subscriptions.bus import Bus, BusFailed
+from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind
+from subscriptions.lifecycle import StreamInterruptedError, next_event
 
 BATCH = 200
 
@@ -31,30 +32,48 @@ async def _after(member_id: int, after_seq: int) -> AsyncIterator[Notification]:
         after_seq = rows[-1].seq
 
 
+def _sort(event: object) -> Kind:
+    """What each event of the member's channel is to their notification stream (see Inbox)."""
+    if isinstance(event, NotificationCreated):
+        return Kind.DURABLE
+    if isinstance(event, BusReconnected):
+        return Kind.CATCH_UP
+    if isinstance(event, SessionEnded | BusFailed):
+        return Kind.SIGNAL
+    return Kind.IGNORE  # room streams' business
+
+
 async def notification_stream(
-    *, bus: Bus, viewer: Viewer, after_seq: int | None
+    *,
+    bus: Bus,
+    viewer: Viewer,
+    after_seq: int | None,
+    bound: int,
+    on_too_slow: Callable[[], None] | None = None,
 ) -> AsyncGenerator[Notification, None]:
-    queue: asyncio.Queue[object] = asyncio.Queue()
+    inbox = Inbox(bound, _sort, bus.queues, member_id=viewer.id, on_too_slow=on_too_slow)
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(queue, member_channel(viewer.id)):
+        async with bus.listen(inbox, member_channel(viewer.id)):
             if after_seq is None:  # live only: start from what is stored now
                 member = await Member.get_or_none(id=viewer.id)
-                last = member.notification_seq if member else 0
+                inbox.last = member.notification_seq if member else 0
             else:
-                last = after_seq
-            async for row in _after(viewer.id, last):
-                last = row.seq
-                yield row
+                inbox.last = after_seq
+                inbox.owe_catch_up()
             while True:
-                event = await next_event(queue, viewer)
-                if isinstance(event, NotificationCreated) and event.member_id == viewer.id:
-                    if event.seq <= last:
+                event = await next_event(inbox, viewer)
+                if isinstance(event, NotificationCreated):
+                    if event.seq <= inbox.last:
                         continue
-                elif not isinstance(event, BusReconnected):
+                elif event is TOO_SLOW:
+                    raise StreamInterruptedError(
+                        "This stream fell too far behind; resubscribe with your last cursor."
+                    )
+                elif event is not CATCH_UP:
                     continue
-                async for row in _after(viewer.id, last):
-                    last = row.seq
+                async for row in _after(viewer.id, inbox.last):
+                    inbox.last = row.seq
                     yield row
     finally:
         bus.live_subscriptions -= 1

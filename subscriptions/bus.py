@@ -27,7 +27,7 @@ from broadcaster import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
 from pydantic import BaseModel
 
-from subscriptions.inbox import QueueStats
+from subscriptions.inbox import Inboxes, QueueStats
 from subscriptions.redis_backend import ReconnectingRedisBackend
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,9 @@ class Bus:
         self.delivered = 0
         # Subscription generators count themselves here; a test proves it returns to zero.
         self.live_subscriptions = 0
-        # What their inboxes went through (peak depth, overflows, drops, too slow).
+        # Their inboxes (re-checked against the database by subscriptions.watch), and what
+        # those went through (peak depth, overflows, drops, too slow).
+        self.inboxes = Inboxes()
         self.queues = QueueStats()
 
     @property

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -103,8 +104,9 @@ class Inbox:
             else:
                 self._stats.dropped += 1
         elif kind is Kind.SIGNAL:
-            self._signals.append(event)
-            self._wake()
+            if event not in self._signals:  # the periodic checks repeat theirs until taken
+                self._signals.append(event)
+                self._wake()
         elif kind is Kind.CATCH_UP:
             self.owe_catch_up()
 
@@ -168,3 +170,24 @@ class Inbox:
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+
+class Inboxes:
+    """The inboxes of every live stream of one process: what the periodic checks walk."""
+
+    def __init__(self) -> None:
+        self._all: set[Inbox] = set()
+
+    @contextmanager
+    def holding(self, inbox: Inbox) -> Iterator[Inbox]:
+        self._all.add(inbox)
+        try:
+            yield inbox
+        finally:
+            self._all.discard(inbox)
+
+    def __iter__(self) -> Iterator[Inbox]:
+        return iter(list(self._all))
+
+    def __len__(self) -> int:
+        return len(self._all)

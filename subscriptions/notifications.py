@@ -9,6 +9,7 @@ all go through one path, with no gap and no dup.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
 
 from events.channels import member_channel
 from events.member import BusReconnected, NotificationCreated, SessionEnded
@@ -61,19 +62,26 @@ async def notification_stream(
             else:
                 inbox.last = after_seq
                 inbox.owe_catch_up()
-            while True:
-                event = await next_event(inbox, viewer)
-                if isinstance(event, NotificationCreated):
-                    if event.seq <= inbox.last:
-                        continue
-                elif event is TOO_SLOW:
-                    raise StreamInterruptedError(
-                        "This stream fell too far behind; resubscribe with your last cursor."
-                    )
-                elif event is not CATCH_UP:
-                    continue
-                async for row in _after(viewer.id, inbox.last):
-                    inbox.last = row.seq
-                    yield row
+            with bus.inboxes.holding(inbox):  # watched from here: ``last`` is set
+                async with aclosing(_deliver(inbox, viewer)) as rows:
+                    async for row in rows:
+                        yield row
     finally:
         bus.live_subscriptions -= 1
+
+
+async def _deliver(inbox: Inbox, viewer: Viewer) -> AsyncGenerator[Notification, None]:
+    while True:
+        event = await next_event(inbox, viewer)
+        if isinstance(event, NotificationCreated):
+            if event.seq <= inbox.last:
+                continue
+        elif event is TOO_SLOW:
+            raise StreamInterruptedError(
+                "This stream fell too far behind; resubscribe with your last cursor."
+            )
+        elif event is not CATCH_UP:
+            continue
+        async for row in _after(viewer.id, inbox.last):
+            inbox.last = row.seq
+            yield row

@@ -5,11 +5,17 @@ durable log after the cursor, then takes the inbox skipping every seq already se
 event that arrives ahead of its predecessor (publishes from concurrent senders can cross on the
 bus), a ``bus_reconnected`` marker or an overflowing inbox (:mod:`subscriptions.inbox`) make it
 catch up from the database, so the client sees every MESSAGE/DELETE exactly once, in seq order.
+
+The right to read the room is a fact of the database, not only a MemberLeft or RoomClosed on the
+bus (which can be lost): it is checked again once the stream listens (a leave between the first
+check and the subscription would otherwise go unheard), before every catch-up, and by the
+process's periodic watch (:mod:`subscriptions.watch`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
@@ -43,9 +49,11 @@ def _sorter(member_id: int) -> Sorter:
 
 
 async def _catch_up(
-    services: Services, inbox: Inbox, challenge_id: int, below: int | None = None
+    services: Services, viewer: Viewer, inbox: Inbox, challenge_id: int, below: int | None = None
 ) -> AsyncIterator[RoomEventPayload]:
-    """Durable events with ``inbox.last < seq < below`` from the database, in order."""
+    """Durable events with ``inbox.last < seq < below`` from the database, in order, if the
+    viewer may still read them."""
+    await queries.still_member(viewer=viewer, challenge_id=challenge_id)
     online = tuple(await services.presence.online(challenge_id))
     while True:
         batch = await queries.replay(challenge_id=challenge_id, after_seq=inbox.last)
@@ -91,10 +99,15 @@ async def room_events(
     joined = False
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(inbox, room_channel(challenge_id), member_channel(viewer.id)):
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(
+                bus.listen(inbox, room_channel(challenge_id), member_channel(viewer.id))
+            )
+            await queries.still_member(viewer=viewer, challenge_id=challenge_id)  # left while we subscribed?
             inbox.last = (
                 after_seq if after_seq is not None else await queries.last_seq(challenge_id=challenge_id)
             )
+            stack.enter_context(bus.inboxes.holding(inbox))  # watched from here: ``last`` is set
             await presence.enter(
                 services, challenge_id=challenge_id, member_id=viewer.id, connection=connection
             )
@@ -110,12 +123,12 @@ async def room_events(
                     if item.seq <= inbox.last:
                         continue  # already sent (replayed, or caught up)
                     if item.seq > inbox.last + 1:  # a predecessor is late or lost: the DB has it
-                        async for missed in _catch_up(services, inbox, challenge_id, below=item.seq):
+                        async for missed in _catch_up(services, viewer, inbox, challenge_id, below=item.seq):
                             yield missed
                     inbox.last = item.seq
                     yield item
                 elif item is CATCH_UP:
-                    async for missed in _catch_up(services, inbox, challenge_id):
+                    async for missed in _catch_up(services, viewer, inbox, challenge_id):
                         yield missed
                 else:
                     _ending(item)

@@ -17,6 +17,7 @@ from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
 from subscriptions.presence import PresenceHeartbeat
+from subscriptions.watch import StreamWatch
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Runtime:
     services: Services
     bus: Bus
     heartbeat: PresenceHeartbeat
+    watch: StreamWatch
 
     @property
     def settings(self) -> Settings:
@@ -37,15 +39,24 @@ class Runtime:
             await db.migrate(settings)  # the very first run works with nothing set up
         await db.open_database(settings)
         self.services.storage.open()
-        await self.bus.connect()
-        await self.heartbeat.start()
+        await self.start_live()
 
     async def close(self) -> None:
-        await self.heartbeat.stop()
-        await self.bus.disconnect()
+        await self.stop_live()
         await db.close_database()
         if self.services.redis is not None:
             await self.services.redis.aclose()
+
+    async def start_live(self) -> None:
+        """The bus and the tasks that keep streams and presence true (the database is open)."""
+        await self.bus.connect()
+        await self.heartbeat.start()
+        await self.watch.start()
+
+    async def stop_live(self) -> None:
+        await self.watch.stop()
+        await self.heartbeat.stop()
+        await self.bus.disconnect()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -67,4 +78,9 @@ def build_runtime(settings: Settings) -> Runtime:
         presence=PresenceStore(redis, settings.presence_ttl),
         bus=bus,
     )
-    return Runtime(services=services, bus=bus, heartbeat=PresenceHeartbeat(services))
+    return Runtime(
+        services=services,
+        bus=bus,
+        heartbeat=PresenceHeartbeat(services),
+        watch=StreamWatch(bus, settings.presence_ttl),
+    )

@@ -106,8 +106,7 @@ class Local:
 
 async def _start_local(settings: Settings) -> tuple[Runtime, Local]:
     runtime = build_runtime(settings)
-    await runtime.bus.connect()
-    await runtime.heartbeat.start()
+    await runtime.start_live()
     local = Local(
         services=runtime.services, bus=runtime.bus, schema=build_schema(settings), settings=settings
     )
@@ -115,8 +114,7 @@ async def _start_local(settings: Settings) -> tuple[Runtime, Local]:
 
 
 async def _stop_local(runtime: Runtime) -> None:
-    await runtime.heartbeat.stop()
-    await runtime.bus.disconnect()
+    await runtime.stop_live()
     if runtime.services.redis is not None:
         await runtime.services.redis.aclose()
 

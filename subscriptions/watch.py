@@ -1,0 +1,73 @@
+"""The periodic check of every live stream of this process against the database.
+
+What travels on the bus can be lost (Redis down or paused, a publisher's connection cut): a
+MemberLeft, a RoomClosed. The bus only says things early; the database says them for sure. So
+one task per process re-reads, every ``interval`` seconds and with a fixed number of queries
+however many streams there are (the rooms that exist, and who belongs to them): a room stream
+whose viewer no longer belongs to the room ends with FORBIDDEN, one whose challenge is gone with
+NOT_FOUND (the watch hands it the MemberLeft or RoomClosed it missed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from events.member import MemberLeft, RoomClosed
+from resolvers.chat import queries
+from subscriptions.bus import Bus
+from subscriptions.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+# At most this long between checks (and at most PRESENCE_TTL / 3).
+CHECK_EVERY = 1.5
+
+
+class StreamWatch:
+    def __init__(self, bus: Bus, presence_ttl: float) -> None:
+        self.bus = bus
+        self.interval = min(CHECK_EVERY, presence_ttl / 3)
+        self.checks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="stream-watch")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.check()
+            except Exception:
+                log.exception("stream watch failed; retrying")
+
+    async def check(self) -> None:
+        """One pass over every live stream of the process."""
+        rooms = [inbox for inbox in self.bus.inboxes if inbox.challenge_id is not None]
+        if rooms:
+            await self._check_rooms(rooms)
+        self.checks += 1
+
+    async def _check_rooms(self, inboxes: list[Inbox]) -> None:
+        challenge_ids = {inbox.challenge_id for inbox in inboxes if inbox.challenge_id is not None}
+        heads = await queries.room_heads(challenge_ids=challenge_ids)
+        members = await queries.members_of(
+            challenge_ids=challenge_ids, member_ids={inbox.member_id for inbox in inboxes}
+        )
+        for inbox in inboxes:
+            challenge_id = inbox.challenge_id
+            assert challenge_id is not None
+            if challenge_id not in heads:
+                inbox.put_nowait(RoomClosed(challenge_id=challenge_id))
+            elif (challenge_id, inbox.member_id) not in members:
+                inbox.put_nowait(MemberLeft(member_id=inbox.member_id))

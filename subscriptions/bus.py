@@ -33,6 +33,8 @@ from subscriptions.redis_backend import ReconnectingRedisBackend
 log = logging.getLogger(__name__)
 
 Decoder = Callable[[str], object | None]
+# Seconds a publish may take (Redis answers in well under a millisecond when it is healthy).
+PUBLISH_TIMEOUT = 0.5
 
 
 class Listener(Protocol):
@@ -122,13 +124,17 @@ class Bus:
         await self._backend.disconnect()
 
     async def publish(self, channel: str, event: BaseModel | Mapping[str, object]) -> None:
-        """Publish after commit; a failure is logged, never raised (the row is already stored)."""
+        """Publish after commit; a failure is logged, never raised (the row is already stored).
+
+        Waits at most ``PUBLISH_TIMEOUT``: a request must not hang on a frozen broker, and what
+        a lost publish announced is recovered from the database (subscriptions.watch)."""
         message = event.model_dump_json() if isinstance(event, BaseModel) else orjson.dumps(event).decode()
         try:
-            await self._backend.publish(channel, message)
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                await self._backend.publish(channel, message)
         except Exception as error:
             self.publish_failures += 1
-            log.warning("bus publish failed: %s", error, extra={"channel": channel})
+            log.warning("bus publish failed: %r", error, extra={"channel": channel})
         else:
             self.published += 1
 

@@ -86,6 +86,11 @@ class Bus:
     def __init__(self, url: str, backend: BroadcastBackend | None = None, *, decode: Decoder = orjson.loads):
         self.url = url
         self._backend = backend or create_backend(url)
+        self._reconnected = (
+            self._backend.reconnected
+            if isinstance(self._backend, ReconnectingRedisBackend)
+            else asyncio.Event()
+        )
         self._decode = decode
         self._channels: dict[str, _Channel] = {}
         self._listener: asyncio.Task[None] | None = None
@@ -98,6 +103,11 @@ class Bus:
         # those went through (peak depth, overflows, drops, too slow).
         self.inboxes = Inboxes()
         self.queues = QueueStats()
+
+    @property
+    def reconnected(self) -> asyncio.Event:
+        """Set each time the bus reconnects to its broker (whoever waits on it clears it)."""
+        return self._reconnected
 
     @property
     def reconnects(self) -> int:

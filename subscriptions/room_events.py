@@ -10,6 +10,11 @@ The right to read the room is a fact of the database, not only a MemberLeft or R
 bus (which can be lost): it is checked again once the stream listens (a leave between the first
 check and the subscription would otherwise go unheard), before every catch-up, and by the
 process's periodic watch (:mod:`subscriptions.watch`).
+
+Presence: opening the stream counts the viewer online (JOIN), and its end uncounts them (LEAVE)
+however it ends, a cancelled join included. A JOIN or LEAVE older than the presence the stream
+already delivered (they cross on the bus) is dropped, and a durable event carrying older
+presence is delivered with the newer one, so ``onlineMembers`` never goes back in time.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from events.channels import member_channel, room_channel
 from events.member import BusReconnected, MemberLeft, RoomClosed, SessionEnded
 from events.room import RoomEventPayload
 from infra.errors import Forbidden, NotFound
+from infra.presence import Presence
 from infra.services import Services
 from infra.viewer import Viewer
 from resolvers.chat import presence, queries
@@ -48,25 +54,6 @@ def _sorter(member_id: int) -> Sorter:
     return sort
 
 
-async def _catch_up(
-    services: Services, viewer: Viewer, inbox: Inbox, challenge_id: int, below: int | None = None
-) -> AsyncIterator[RoomEventPayload]:
-    """Durable events with ``inbox.last < seq < below`` from the database, in order, if the
-    viewer may still read them."""
-    await queries.still_member(viewer=viewer, challenge_id=challenge_id)
-    online = tuple(await services.presence.online(challenge_id))
-    while True:
-        batch = await queries.replay(challenge_id=challenge_id, after_seq=inbox.last)
-        if not batch:
-            return
-        for event in batch:
-            seq = event.seq or 0
-            if below is not None and seq >= below:
-                return
-            inbox.last = seq
-            yield event.model_copy(update={"online": online})
-
-
 def _ending(item: object) -> None:
     """Raise what ends the stream for a signal taken from its inbox."""
     if isinstance(item, MemberLeft):
@@ -75,6 +62,89 @@ def _ending(item: object) -> None:
         raise NotFound("This challenge was deleted.")
     if item is TOO_SLOW:
         raise StreamInterruptedError("This stream fell too far behind; resubscribe with your last cursor.")
+
+
+class _RoomStream:
+    """One viewer's stream of one room: its inbox, its presence connection, the newest presence
+    it delivered."""
+
+    def __init__(self, services: Services, viewer: Viewer, challenge_id: int, inbox: Inbox) -> None:
+        self.services = services
+        self.viewer = viewer
+        self.challenge_id = challenge_id
+        self.inbox = inbox
+        self.connection = secrets.token_hex(8)
+        self.presence = Presence(0, ())
+
+    async def open(self, stack: contextlib.AsyncExitStack, bus: Bus, after_seq: int | None) -> None:
+        """Listen, check the right again, find the position, count the viewer online."""
+        inbox, challenge_id = self.inbox, self.challenge_id
+        await stack.enter_async_context(
+            bus.listen(inbox, room_channel(challenge_id), member_channel(self.viewer.id))
+        )
+        await queries.still_member(viewer=self.viewer, challenge_id=challenge_id)  # left while we subscribed?
+        inbox.last = after_seq if after_seq is not None else await queries.last_seq(challenge_id=challenge_id)
+        stack.enter_context(bus.inboxes.holding(inbox))  # watched from here: ``last`` is set
+        # Registered before the join starts: a join cancelled half-way is undone all the same.
+        stack.push_async_callback(self._leave)
+        await presence.enter(
+            self.services, challenge_id=challenge_id, member_id=self.viewer.id, connection=self.connection
+        )
+        if after_seq is not None:
+            inbox.owe_catch_up()
+
+    async def _leave(self) -> None:
+        # Shielded: a cancelled subscription must still announce its LEAVE.
+        await asyncio.shield(
+            presence.leave(
+                self.services,
+                challenge_id=self.challenge_id,
+                member_id=self.viewer.id,
+                connection=self.connection,
+            )
+        )
+
+    def stale(self, event: RoomEventPayload) -> bool:
+        """Whether ``event`` (a JOIN or LEAVE) is older than the presence already delivered;
+        if not, its presence is the newest from now on."""
+        version = event.presence_version
+        if version is None:
+            return False  # from a release without versions: cannot tell
+        if version < self.presence.version:
+            return True
+        self.presence = Presence(version, event.online)
+        return False
+
+    def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:
+        """``event`` as delivered: with the newest presence if it carries an older one."""
+        version = event.presence_version
+        if version is None or version >= self.presence.version:
+            if version is not None:
+                self.presence = Presence(version, event.online)
+            return event
+        return event.model_copy(
+            update={"online": self.presence.online, "presence_version": self.presence.version}
+        )
+
+    async def catch_up(self, below: int | None = None) -> AsyncIterator[RoomEventPayload]:
+        """Durable events with ``inbox.last < seq < below`` from the database, in order, if the
+        viewer may still read them."""
+        inbox, challenge_id = self.inbox, self.challenge_id
+        await queries.still_member(viewer=self.viewer, challenge_id=challenge_id)
+        now = await self.services.presence.snapshot(challenge_id)
+        if now.version >= self.presence.version:
+            self.presence = now
+        update = {"online": self.presence.online, "presence_version": self.presence.version}
+        while True:
+            batch = await queries.replay(challenge_id=challenge_id, after_seq=inbox.last)
+            if not batch:
+                return
+            for event in batch:
+                seq = event.seq or 0
+                if below is not None and seq >= below:
+                    return
+                inbox.last = seq
+                yield event.model_copy(update=update)
 
 
 async def room_events(
@@ -87,7 +157,6 @@ async def room_events(
     on_too_slow: Callable[[], None] | None = None,
 ) -> AsyncGenerator[RoomEventPayload, None]:
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
-    connection = secrets.token_hex(8)
     inbox = Inbox(
         services.settings.ws_subscription_queue,
         _sorter(viewer.id),
@@ -96,48 +165,29 @@ async def room_events(
         challenge_id=challenge_id,
         on_too_slow=on_too_slow,
     )
-    joined = False
+    stream = _RoomStream(services, viewer, challenge_id, inbox)
     bus.live_subscriptions += 1
     try:
         async with contextlib.AsyncExitStack() as stack:
-            await stack.enter_async_context(
-                bus.listen(inbox, room_channel(challenge_id), member_channel(viewer.id))
-            )
-            await queries.still_member(viewer=viewer, challenge_id=challenge_id)  # left while we subscribed?
-            inbox.last = (
-                after_seq if after_seq is not None else await queries.last_seq(challenge_id=challenge_id)
-            )
-            stack.enter_context(bus.inboxes.holding(inbox))  # watched from here: ``last`` is set
-            await presence.enter(
-                services, challenge_id=challenge_id, member_id=viewer.id, connection=connection
-            )
-            joined = True
-            if after_seq is not None:
-                inbox.owe_catch_up()
+            await stream.open(stack, bus, after_seq)
             while True:
                 item = await next_event(inbox, viewer)
                 if type(item) is RoomEventPayload:
                     if item.seq is None:  # JOIN / LEAVE: live only
-                        yield item
+                        if not stream.stale(item):
+                            yield item
                         continue
                     if item.seq <= inbox.last:
                         continue  # already sent (replayed, or caught up)
                     if item.seq > inbox.last + 1:  # a predecessor is late or lost: the DB has it
-                        async for missed in _catch_up(services, viewer, inbox, challenge_id, below=item.seq):
+                        async for missed in stream.catch_up(below=item.seq):
                             yield missed
                     inbox.last = item.seq
-                    yield item
+                    yield stream.with_presence(item)
                 elif item is CATCH_UP:
-                    async for missed in _catch_up(services, viewer, inbox, challenge_id):
+                    async for missed in stream.catch_up():
                         yield missed
                 else:
                     _ending(item)
     finally:
         bus.live_subscriptions -= 1
-        if joined:
-            # Shielded: a cancelled subscription must still announce its LEAVE.
-            await asyncio.shield(
-                presence.leave(
-                    services, challenge_id=challenge_id, member_id=viewer.id, connection=connection
-                )
-            )

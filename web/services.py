@@ -82,6 +82,6 @@ def build_runtime(settings: Settings) -> Runtime:
     return Runtime(
         services=services,
         bus=bus,
-        heartbeat=PresenceHeartbeat(services),
+        heartbeat=PresenceHeartbeat(services, bus),
         watch=StreamWatch(bus, settings.presence_ttl),
     )

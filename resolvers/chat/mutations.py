@@ -76,8 +76,9 @@ async def _sender(viewer: Viewer, challenge_id: int) -> Member:
 
 async def _publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
-    online = tuple(await services.presence.online(event.challenge_id))
-    await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update={"online": online}))
+    presence = await services.presence.snapshot(event.challenge_id)
+    update = {"online": presence.online, "presence_version": presence.version}
+    await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update=update))
 
 
 async def send_message(

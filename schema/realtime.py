@@ -80,11 +80,16 @@ class Subscription:
         )
         # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
         async with aclosing(stream):
-            async for event in stream:
+            async for event, live in stream:
                 # A live event is one object handed to every local subscriber by the bus, so
                 # the type built from it is shared too: the executor then runs the selection
-                # once per group of alike subscriptions. Replayed events are per subscriber.
-                yield shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
+                # once per group of alike subscriptions. Replayed events are per subscriber,
+                # and kept out of the sharing caches.
+                yield (
+                    shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
+                    if live
+                    else (RoomEvent.from_payload(event))
+                )
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import NamedTuple
 
 from events.channels import member_channel, room_channel
 from events.member import BusReconnected, MemberLeft, RoomClosed, SessionEnded
@@ -35,6 +36,15 @@ from resolvers.chat import presence, queries
 from subscriptions.bus import Bus, BusFailed
 from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind, Sorter
 from subscriptions.lifecycle import StreamInterruptedError, next_event
+
+
+class Delivery(NamedTuple):
+    """An event for the client, and whether it is the bus's own object, which every local
+    stream of the room delivers as it is (so its execution can be shared), rather than one
+    made for this stream (replayed, or given newer presence)."""
+
+    event: RoomEventPayload
+    live: bool
 
 
 def _sorter(member_id: int) -> Sorter:
@@ -126,7 +136,7 @@ class _RoomStream:
             update={"online": self.presence.online, "presence_version": self.presence.version}
         )
 
-    async def catch_up(self, below: int | None = None) -> AsyncIterator[RoomEventPayload]:
+    async def catch_up(self, below: int | None = None) -> AsyncIterator[Delivery]:
         """Durable events with ``inbox.last < seq < below`` from the database, in order, if the
         viewer may still read them."""
         inbox, challenge_id = self.inbox, self.challenge_id
@@ -144,7 +154,7 @@ class _RoomStream:
                 if below is not None and seq >= below:
                     return
                 inbox.last = seq
-                yield event.model_copy(update=update)
+                yield Delivery(event.model_copy(update=update), live=False)
 
 
 async def room_events(
@@ -155,7 +165,7 @@ async def room_events(
     challenge_id: int,
     after_seq: int | None,
     on_too_slow: Callable[[], None] | None = None,
-) -> AsyncGenerator[RoomEventPayload, None]:
+) -> AsyncGenerator[Delivery, None]:
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
     inbox = Inbox(
         services.settings.ws_subscription_queue,
@@ -175,7 +185,7 @@ async def room_events(
                 if type(item) is RoomEventPayload:
                     if item.seq is None:  # JOIN / LEAVE: live only
                         if not stream.stale(item):
-                            yield item
+                            yield Delivery(item, live=True)
                         continue
                     if item.seq <= inbox.last:
                         continue  # already sent (replayed, or caught up)
@@ -183,7 +193,8 @@ async def room_events(
                         async for missed in stream.catch_up(below=item.seq):
                             yield missed
                     inbox.last = item.seq
-                    yield stream.with_presence(item)
+                    delivered = stream.with_presence(item)
+                    yield Delivery(delivered, live=delivered is item)
                 elif item is CATCH_UP:
                     async for missed in stream.catch_up():
                         yield missed

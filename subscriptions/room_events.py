@@ -122,14 +122,15 @@ class _RoomStream:
             return False  # from a release without versions: cannot tell
         if version < self.presence.version:
             return True
-        self.presence = Presence(version, event.online)
+        if version > self.presence.version:
+            self.presence = Presence(version, event.online)
         return False
 
     def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:
         """``event`` as delivered: with the newest presence if it carries an older one."""
         version = event.presence_version
         if version is None or version >= self.presence.version:
-            if version is not None:
+            if version is not None and version > self.presence.version:
                 self.presence = Presence(version, event.online)
             return event
         return event.model_copy(

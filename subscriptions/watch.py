@@ -38,7 +38,6 @@ class StreamWatch:
     def __init__(self, bus: Bus, presence_ttl: float) -> None:
         self.bus = bus
         self.interval = min(CHECK_EVERY, presence_ttl / 3)
-        self.checks = 0
         self._heads: dict[Head, int] = {}  # as read at the previous check
         self._task: asyncio.Task[None] | None = None
 
@@ -72,7 +71,6 @@ class StreamWatch:
         if notifications:
             heads |= await self._check_notifications(notifications)
         self._heads = heads
-        self.checks += 1
 
     async def _check_rooms(self, inboxes: list[Inbox]) -> dict[Head, int]:
         challenge_ids = {inbox.challenge_id for inbox in inboxes if inbox.challenge_id is not None}

@@ -15,7 +15,7 @@ or anything a generator builds for one subscriber is executed for that subscribe
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 import orjson
@@ -38,6 +38,20 @@ from graphql.utilities import TypeInfoVisitor
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
+
+# The metadata key a field declares its sharing under (schema/marks.py writes it), and its values.
+SHARING = "eroom.sharing"
+ANYONE = "anyone"
+VIEWER = "viewer"
+
+
+def strawberry_metadata(definition: object) -> Mapping[str, object]:
+    """The ``metadata`` a graphql-core field, argument or input field was declared with in
+    strawberry (empty for graphql-core's own, e.g. introspection)."""
+    extensions = getattr(definition, "extensions", None) or {}
+    metadata = getattr(extensions.get("strawberry-definition"), "metadata", None)
+    return metadata if isinstance(metadata, Mapping) else {}
+
 
 # Fields whose value depends on who is asking. A selection touching one of them is grouped
 # per viewer; fields guarded by permission classes are treated the same way automatically.

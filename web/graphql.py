@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, parse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -22,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from infra.connection_slots import ConnectionSlots
@@ -29,6 +31,7 @@ from infra.errors import ErrorCode
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.cookies import ACCESS_COOKIE
+from schema.limits.cost import operation_cost
 from schema.root import Schema
 from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
@@ -51,9 +54,13 @@ def bearer_token(value: object) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def refusal(status_code: int, reason: str) -> Response:
+class BatchTooComplex(Exception):
+    """The operations of one batched request cost more than ``MAX_QUERY_COST`` together."""
+
+
+def refusal(status_code: int, reason: str, *, too_complex: bool = False) -> Response:
     """A request refused before GraphQL ran, as a GraphQL error response."""
-    too_many = status_code == 400 and "Too many operations" in reason
+    too_many = too_complex or (status_code == 400 and "Too many operations" in reason)
     extensions = (
         {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
         if too_many
@@ -85,6 +92,7 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origin_list,
         )
         self.runtime = runtime
+        self.core_schema = schema._schema
         self.connection_slots = ConnectionSlots(
             runtime.services.redis, settings.ws_max_connections_per_member
         )
@@ -116,11 +124,47 @@ class GraphQLView(GraphQL[Context, None]):
         # wrong method) in plain text; clients get them as GraphQL errors with a code instead.
         try:
             response = await self.run(Request(scope, receive=receive))
+        except BatchTooComplex as error:
+            response = refusal(400, str(error), too_complex=True)
         except HTTPException as error:
             response = refusal(error.status_code, error.reason)
         except StarletteHTTPException as error:  # e.g. a malformed multipart body
             response = refusal(error.status_code, error.detail)
         await response(scope, receive, send)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        if isinstance(request_data, list):
+            self._check_batch_cost(request_data)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    def _check_batch_cost(self, batch: list[GraphQLRequestData]) -> None:
+        """A batch's operations share one ``MAX_QUERY_COST``: none runs when they pass it together
+        (each is also held to it alone, when it is validated)."""
+        settings = self.runtime.settings
+        total = 0
+        for item in batch:
+            if not isinstance(item.query, str):
+                continue
+            try:
+                document = parse(item.query, no_location=True, max_tokens=settings.max_query_tokens)
+            except GraphQLError:
+                continue  # refused with its own error when it runs
+            variables = item.variables if isinstance(item.variables, dict) else {}
+            total += operation_cost(self.core_schema, document, item.operation_name, variables, settings)
+            if total > settings.max_query_cost:
+                raise BatchTooComplex(
+                    f"The batch costs over {settings.max_query_cost}; the limit is {settings.max_query_cost}."
+                )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())

@@ -11,12 +11,15 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.accounts.queries import Availability as AvailabilityResult
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
+from schema.marks import bounded
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
     from schema.types.challenges import ChallengerRole, Membership
 
 DEFAULT_PROFILE_IMAGE = "/static/defaults/profile.svg"
+# Member.challenges lists at most this many, the newest: a member may join any number of challenges.
+MEMBER_CHALLENGES_MAX = 100
 
 
 @strawberry.type
@@ -58,7 +61,12 @@ class Member:
             return self._email
         return None
 
-    @strawberry.field(description="My page: the member's challenges, the newest challenge first.")
+    @strawberry.field(
+        description=(
+            f"My page: the member's challenges, the newest challenge first (at most {MEMBER_CHALLENGES_MAX})."
+        ),
+        metadata=bounded(MEMBER_CHALLENGES_MAX),
+    )
     async def challenges(
         self,
         info: Info,

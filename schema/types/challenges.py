@@ -19,8 +19,9 @@ from resolvers.challenges.loaders import (
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
 from schema.context import Info
+from schema.marks import PAGE, SEATS, bounded
 from schema.scalars import Date, DateTime
-from schema.types.accounts import Member, member_by_id
+from schema.types.accounts import MEMBER_CHALLENGES_MAX, Member, member_by_id
 from schema.types.chat import Room
 from schema.types.pagination import PageInfo
 
@@ -118,6 +119,7 @@ class Challenge:
     @strawberry.field(
         description="Members of the challenge, the earliest joined (the leader) first.",
         graphql_type=list["Membership"],
+        metadata=bounded(SEATS),
     )
     def memberships(self, info: Info) -> list[Membership] | Awaitable[list[Membership]]:
         if self._memberships is not None:
@@ -214,9 +216,10 @@ class Membership:
 
 
 async def memberships_of_member(info: Info, *, member_id: int, role: models.Role | None) -> list[Membership]:
-    """``Member.challenges``: lives here so the accounts types need not import this module eagerly."""
+    """``Member.challenges``, the newest ``MEMBER_CHALLENGES_MAX`` (a member may join any number of
+    challenges): lives here so the accounts types need not import this module eagerly."""
     rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
-    return [Membership.from_model(row) for row in rows]
+    return [Membership.from_model(row) for row in rows[:MEMBER_CHALLENGES_MAX]]
 
 
 @strawberry.type
@@ -227,7 +230,7 @@ class ChallengeEdge:
 
 @strawberry.type
 class ChallengeConnection:
-    edges: list[ChallengeEdge]
+    edges: list[ChallengeEdge] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
     _page: strawberry.Private[queries.ChallengePage]
 
@@ -235,7 +238,7 @@ class ChallengeConnection:
     async def total_count(self) -> int:
         return await self._page.total_count()
 
-    @strawberry.field
+    @strawberry.field(metadata=PAGE)
     def nodes(self) -> list[Challenge]:
         return [edge.node for edge in self.edges]
 

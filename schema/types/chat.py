@@ -14,6 +14,7 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.chat import queries
 from schema.context import Info
+from schema.marks import PAGE, SEATS, bounded
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
@@ -104,8 +105,8 @@ class MessageEdge:
 
 @strawberry.type
 class MessageConnection:
-    edges: list[MessageEdge]
-    nodes: list[Message]
+    edges: list[MessageEdge] = strawberry.field(metadata=PAGE)
+    nodes: list[Message] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
 
 
@@ -145,11 +146,15 @@ class Room:
             page_info=PageInfo.of(nodes, has_next_page=False, has_previous_page=has_previous),
         )
 
-    @strawberry.field(description="Members with a live roomEvents subscription, on any server instance.")
+    @strawberry.field(
+        description="Members with a live roomEvents subscription, on any server instance.",
+        metadata=bounded(SEATS),
+    )
     async def online_members(self, info: Info) -> list[Member]:
         viewer = info.context.require_viewer()
         await queries.require_member(viewer=viewer, challenge_id=self._challenge_id)
-        return await load_members(info, await info.context.services.presence.online(self._challenge_id))
+        online = await info.context.services.presence.online(self._challenge_id)
+        return await load_members(info, online[:SEATS])
 
 
 @strawberry.type
@@ -183,6 +188,6 @@ class RoomEvent:
         members = await load_members(info, [self._member_id])
         return members[0] if members else None
 
-    @strawberry.field(description="Presence after this event.")
+    @strawberry.field(description="Presence after this event.", metadata=bounded(SEATS))
     async def online_members(self, info: Info) -> list[Member]:
-        return await load_members(info, self._online)
+        return await load_members(info, self._online[:SEATS])

@@ -12,6 +12,7 @@ from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.proofs import queries
 from resolvers.proofs.loaders import RoleByChallengeMemberLoader
 from schema.context import Info
+from schema.marks import PAGE
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.challenges import Challenge
@@ -86,11 +87,11 @@ class ProofEdge:
 
 @strawberry.type
 class ProofConnection:
-    edges: list[ProofEdge]
+    edges: list[ProofEdge] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
     total_count: int
 
-    @strawberry.field
+    @strawberry.field(metadata=PAGE)
     def nodes(self) -> list[Proof]:
         return [edge.node for edge in self.edges]
 

@@ -11,7 +11,7 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.accounts.queries import Availability as AvailabilityResult
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
-from schema.marks import bounded
+from schema.marks import PER_VIEWER, SHAREABLE, shareable
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
@@ -48,13 +48,13 @@ class Member:
             _is_self=is_self,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def profile_image_url(self, info: Info) -> str:
         if self._profile_image is None:
             return DEFAULT_PROFILE_IMAGE
         return info.context.services.storage.url(self._profile_image)
 
-    @strawberry.field(description="Only the member themself sees it; null for others.")
+    @strawberry.field(description="Only the member themself sees it; null for others.", metadata=PER_VIEWER)
     def email(self, info: Info) -> str | None:
         viewer = info.context.viewer
         if self._is_self or (viewer is not None and str(viewer.id) == self.id):
@@ -65,7 +65,7 @@ class Member:
         description=(
             f"My page: the member's challenges, the newest challenge first (at most {MEMBER_CHALLENGES_MAX})."
         ),
-        metadata=bounded(MEMBER_CHALLENGES_MAX),
+        metadata=shareable(max_items=MEMBER_CHALLENGES_MAX),
     )
     async def challenges(
         self,

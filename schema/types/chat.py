@@ -14,7 +14,7 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.chat import queries
 from schema.context import Info
-from schema.marks import PAGE, SEATS, bounded
+from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, per_viewer, shareable
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
@@ -90,7 +90,7 @@ class Message:
             _sender=message.sender,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def sender(self, info: Info) -> Member:
         if self._sender is not None:  # live events carry their sender: no database read
             return member_from_snapshot(self._sender)
@@ -115,7 +115,7 @@ class Room:
     id: strawberry.ID
     _challenge_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Annotated[Challenge, strawberry.lazy("schema.types.challenges")]:
         # Imported here: schema.types.challenges imports this module (Challenge.room).
         from schema.types.challenges import Challenge
@@ -124,7 +124,7 @@ class Room:
         assert challenge is not None  # a room's challenge_id is a foreign key
         return Challenge.from_model(challenge)
 
-    @strawberry.field(description="History, oldest first within the page.")
+    @strawberry.field(description="History, oldest first within the page.", metadata=PER_VIEWER)
     async def messages(
         self, info: Info, last: int | None = 50, before: str | None = None
     ) -> MessageConnection:
@@ -148,7 +148,7 @@ class Room:
 
     @strawberry.field(
         description="Members with a live roomEvents subscription, on any server instance.",
-        metadata=bounded(SEATS),
+        metadata=per_viewer(max_items=SEATS),  # members only
     )
     async def online_members(self, info: Info) -> list[Member]:
         viewer = info.context.require_viewer()
@@ -181,13 +181,13 @@ class RoomEvent:
             _online=event.online,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def member(self, info: Info) -> Member | None:
         if self._member_id is None:
             return None
         members = await load_members(info, [self._member_id])
         return members[0] if members else None
 
-    @strawberry.field(description="Presence after this event.", metadata=bounded(SEATS))
+    @strawberry.field(description="Presence after this event.", metadata=shareable(max_items=SEATS))
     async def online_members(self, info: Info) -> list[Member]:
         return await load_members(info, self._online[:SEATS])

@@ -6,7 +6,7 @@ import strawberry
 
 from infra.ids import encode_cursor
 from models import notifications as models
-from schema.marks import PAGE
+from schema.marks import PAGE, shareable
 from schema.scalars import DateTime
 from schema.types.pagination import PageInfo
 
@@ -59,6 +59,6 @@ class NotificationConnection:
     total_count: int
     unread_count: int
 
-    @strawberry.field(metadata=PAGE)
+    @strawberry.field(metadata=shareable(page=True))
     def nodes(self) -> list[Notification]:
         return [edge.node for edge in self.edges]

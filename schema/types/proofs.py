@@ -12,7 +12,7 @@ from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.proofs import queries
 from resolvers.proofs.loaders import RoleByChallengeMemberLoader
 from schema.context import Info
-from schema.marks import PAGE
+from schema.marks import PAGE, SHAREABLE, shareable
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.challenges import Challenge
@@ -64,15 +64,15 @@ class Proof:
             _challenge_id=proof.challenge_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def image_url(self, info: Info) -> str | None:
         return info.context.services.storage.url(self._image) if self._image else None
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def author(self, info: Info) -> Member:
         return await member_by_id(info, self._author_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Challenge:
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
         assert challenge is not None  # challenge_id is a foreign key
@@ -91,7 +91,7 @@ class ProofConnection:
     page_info: PageInfo
     total_count: int
 
-    @strawberry.field(metadata=PAGE)
+    @strawberry.field(metadata=shareable(page=True))
     def nodes(self) -> list[Proof]:
         return [edge.node for edge in self.edges]
 

@@ -3,6 +3,10 @@
 The log line carries the request id, the client's operation name, the root fields, the
 viewer id, the duration and the error code. Variables are logged only when the operation
 failed, and never the values of secrets (passwords, tokens, codes).
+
+Metric labels come from the schema, never from the request: an operation is labelled with its
+root fields only when each is one of the schema's own; anything else is ``invalid`` (or
+``unparsed`` when the document did not parse), so no request can add a time series.
 """
 
 from __future__ import annotations
@@ -13,7 +17,16 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 from strawberry.extensions import SchemaExtension
 
 from infra.errors import DomainError, ErrorCode
@@ -38,6 +51,8 @@ SECRET_NAMES = frozenset(
 REDACTED = "[redacted]"
 MAX_LOGGED_STRING = 200
 MAX_ROOT_FIELDS = 3
+INVALID = "invalid"
+META_FIELDS = frozenset({"__typename", "__schema", "__type"})
 
 
 def redact(value: object) -> object:
@@ -64,6 +79,30 @@ def error_code(error: GraphQLError) -> str:
     if original is None or isinstance(original, GraphQLError):
         return ErrorCode.BAD_USER_INPUT.value
     return ErrorCode.INTERNAL_SERVER_ERROR.value
+
+
+def _chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if name is None or (o.name is not None and o.name.value == name)]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def _field_names(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], visited: set[str]
+) -> set[str]:
+    """The field names of one selection, its fragments included (each once)."""
+    names: set[str] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _field_names(selection.selection_set, fragments, visited)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in visited:
+            visited.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                names |= _field_names(fragment.selection_set, fragments, visited)
+    return names
 
 
 class OperationObserver(SchemaExtension):
@@ -93,20 +132,20 @@ class OperationObserver(SchemaExtension):
         return str(context.operation_type.value)
 
     def _root_fields(self) -> str:
-        document = self.execution_context.graphql_document
+        """The metric label: the operation's root fields when all are the schema's own."""
+        context = self.execution_context
+        document = context.graphql_document
         if document is None:
             return "unparsed"
-        wanted = self.execution_context.operation_name
-        for definition in document.definitions:
-            if not isinstance(definition, OperationDefinitionNode):
-                continue
-            if wanted and (definition.name is None or definition.name.value != wanted):
-                continue
-            names = sorted(
-                {s.name.value for s in definition.selection_set.selections if isinstance(s, FieldNode)}
-            )
-            return ",".join(names[:MAX_ROOT_FIELDS]) or "fragments"
-        return "unknown"
+        operation = _chosen_operation(document, context.operation_name)
+        root = context.schema._schema.get_root_type(operation.operation) if operation else None
+        if operation is None or root is None:
+            return INVALID
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        names = _field_names(operation.selection_set, fragments, set())
+        if not names or not names <= root.fields.keys() | META_FIELDS:
+            return INVALID
+        return ",".join(sorted(names)[:MAX_ROOT_FIELDS])
 
     def _errors(self) -> list[GraphQLError]:
         context = self.execution_context

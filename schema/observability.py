@@ -2,7 +2,8 @@
 
 The log line carries the request id, the client's operation name, the root fields, the
 viewer id, the duration and the error code. Variables are logged only when the operation
-failed, and never the values of secrets (passwords, tokens, codes).
+failed, and never the values of secrets (passwords, tokens, codes): those are found by the
+schema's definitions, whatever the variables are called (:mod:`schema.redaction`).
 
 Metric labels come from the schema, never from the request: an operation is labelled with its
 root fields only when each is one of the schema's own; anything else is ``invalid`` (or
@@ -31,42 +32,13 @@ from strawberry.extensions import SchemaExtension
 
 from infra.errors import DomainError, ErrorCode
 from infra.metrics import Metrics
+from schema.redaction import loggable_variables
 
 log = logging.getLogger("eroom.operations")
 
-SECRET_NAMES = frozenset(
-    {
-        "password",
-        "currentpassword",
-        "newpassword",
-        "token",
-        "accesstoken",
-        "refreshtoken",
-        "code",
-        "verificationcode",
-        "secret",
-        "authorization",
-    }
-)
-REDACTED = "[redacted]"
-MAX_LOGGED_STRING = 200
 MAX_ROOT_FIELDS = 3
 INVALID = "invalid"
 META_FIELDS = frozenset({"__typename", "__schema", "__type"})
-
-
-def redact(value: object) -> object:
-    """``value`` with every secret-named entry replaced, at any depth, and long strings cut."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if str(key).replace("_", "").lower() in SECRET_NAMES else redact(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item) for item in value[:20]]
-    if isinstance(value, str) and len(value) > MAX_LOGGED_STRING:
-        return value[:MAX_LOGGED_STRING] + "…"
-    return value
 
 
 def error_code(error: GraphQLError) -> str:
@@ -177,6 +149,10 @@ class OperationObserver(SchemaExtension):
             "code": code,
         }
         if errors:
-            entry["variables"] = redact(self.execution_context.variables or {})
+            execution = self.execution_context
+            variables = execution.variables if isinstance(execution.variables, dict) else {}
+            entry["variables"] = loggable_variables(
+                execution.schema._schema, execution.graphql_document, execution.operation_name, variables
+            )
         level = logging.ERROR if code == ErrorCode.INTERNAL_SERVER_ERROR.value else logging.INFO
         log.log(level, "graphql operation", extra=entry)

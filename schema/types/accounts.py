@@ -11,7 +11,7 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.accounts.queries import Availability as AvailabilityResult
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
-from schema.marks import PER_VIEWER, SHAREABLE, shareable
+from schema.marks import PER_VIEWER, SENSITIVE, SHAREABLE, shareable
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
@@ -117,6 +117,10 @@ class Availability:
 @strawberry.input
 class SignUpInput:
     email: str
-    password: str = strawberry.field(description="8-15 chars with a letter, a digit and one of @$!%*#?&")
+    password: str = strawberry.field(
+        description="8-15 chars with a letter, a digit and one of @$!%*#?&", metadata=SENSITIVE
+    )
     nickname: str = strawberry.field(description="3-10 chars, unique")
-    verification_code: str = strawberry.field(description="The 6-digit code sent by requestEmailVerification")
+    verification_code: str = strawberry.field(
+        description="The 6-digit code sent by requestEmailVerification", metadata=SENSITIVE
+    )

@@ -19,7 +19,8 @@ ALIASED_INTROSPECTION = (
     + "".join(f"s{i}:__schema{{...S}}" for i in range(15))
     + "} fragment S on __Schema{"
     + "".join(f"t{i}:types{{...T}}" for i in range(9))
-    + "} fragment T on __Type{fields{args{type{name}}type{ofType{name}}}inputFields{type{name}}enumValues{name}}"
+    + "} fragment T on __Type{fields{args{type{name}}type{ofType{name}}}"
+    + "inputFields{type{name}}enumValues{name}}"
 )
 # What GraphiQL 3 asks, with every option graphql-js offers turned on.
 GRAPHIQL_INTROSPECTION = get_introspection_query(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, parse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
@@ -37,6 +37,11 @@ from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
 from web.services import Runtime
 from web.transport import TransportWSHandler
+from web.uploads import place_files
+
+# Deeper JSON is no GraphQL request (our deepest input nests 3 levels), and Python's recursion
+# (the decoder's, and every walk of the values after it) gives out around 1,000 levels.
+MAX_JSON_DEPTH = 64
 
 # Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
 GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
@@ -56,6 +61,20 @@ def bearer_token(value: object) -> str | None:
 
 class BatchTooComplex(Exception):
     """The operations of one batched request cost more than ``MAX_QUERY_COST`` together."""
+
+
+def nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether JSON ``value`` nests arrays/objects more than ``limit`` levels (no recursion)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def refusal(status_code: int, reason: str, *, too_complex: bool = False) -> Response:
@@ -110,6 +129,10 @@ class GraphQLView(GraphQL[Context, None]):
             value = json.loads(data)
         except UnicodeDecodeError as error:
             raise HTTPException(400, "The request body is not valid UTF-8.") from error
+        except RecursionError as error:
+            raise HTTPException(400, f"The JSON nests more than {MAX_JSON_DEPTH} levels.") from error
+        if nested_deeper_than(value, MAX_JSON_DEPTH):
+            raise HTTPException(400, f"The JSON nests more than {MAX_JSON_DEPTH} levels.")
         if isinstance(value, dict):
             return value
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
@@ -131,6 +154,20 @@ class GraphQLView(GraphQL[Context, None]):
         except StarletteHTTPException as error:  # e.g. a malformed multipart body
             response = refusal(error.status_code, error.detail)
         await response(scope, receive, send)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> Any:
+        """strawberry's, with the files placed by :func:`web.uploads.place_files`, which answers a
+        ``map`` that points anywhere but at a null variable with a 400."""
+        try:
+            form_data = await request.get_form_data()
+        except ValueError as error:
+            raise HTTPException(400, "Unable to parse the multipart body") from error
+        operations, file_map = (form_data.form.get(name, "{}") for name in ("operations", "map"))
+        return place_files(
+            self.parse_json(operations) if isinstance(operations, str | bytes) else operations,
+            self.parse_json(file_map) if isinstance(file_map, str | bytes) else file_map,
+            form_data.files,
+        )
 
     async def execute_operation(
         self,

@@ -8,7 +8,7 @@ import strawberry
 
 from events import room as room_events
 from infra.errors import BadInput
-from infra.ids import decode_cursor, encode_cursor
+from infra.ids import cursor_number, decode_cursor, encode_cursor
 from models import chat as models
 from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
@@ -36,9 +36,9 @@ def room_cursor(challenge_id: int, seq: int) -> str:
 def parse_room_cursor(cursor: str, *, challenge_id: int, field: str) -> int:
     """The seq behind a cursor of this room's log (``BAD_USER_INPUT`` naming ``field``)."""
     room, seq = decode_cursor(cursor, CURSOR_KIND, field=field, parts=2)
-    if room != str(challenge_id) or not seq.isdigit() or len(seq) > 19:
+    if room != str(challenge_id):
         raise BadInput("Invalid cursor for this room.", field=field)
-    return int(seq)
+    return cursor_number(seq, field=field)
 
 
 def member_from_snapshot(snapshot: room_events.MemberSnapshot) -> Member:

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     # Unset: on, except in production (read through the properties of the same name).
     introspection_setting: bool | None = Field(None, alias="INTROSPECTION")
     field_suggestions_setting: bool | None = Field(None, alias="FIELD_SUGGESTIONS")
+    graphiql_setting: bool | None = Field(None, alias="GRAPHIQL")
     legacy_graphql_ws: bool = Field(False, alias="LEGACY_GRAPHQL_WS")
 
     limit_send_message: Limit = Field(RateLimit(10, 5), alias="LIMIT_SEND_MESSAGE")
@@ -158,6 +159,11 @@ class Settings(BaseSettings):
         """``FIELD_SUGGESTIONS`` ("Did you mean ...?" naming the schema's fields); unset, on except
         in production."""
         return self._outside_production(self.field_suggestions_setting)
+
+    @property
+    def graphiql(self) -> bool:
+        """``GRAPHIQL``: the playground at GET /graphql; unset, on except in production."""
+        return self._outside_production(self.graphiql_setting)
 
     def _outside_production(self, setting: bool | None) -> bool:
         return not self.is_production if setting is None else setting

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -33,6 +31,7 @@ from schema.context import Context
 from schema.cookies import ACCESS_COOKIE
 from schema.limits.cost import operation_cost
 from schema.root import Schema
+from web.graphiql import content_security_policy, graphiql_html
 from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
 from web.services import Runtime
@@ -42,14 +41,6 @@ from web.uploads import place_files
 # Deeper JSON is no GraphQL request (our deepest input nests 3 levels), and Python's recursion
 # (the decoder's, and every walk of the values after it) gives out around 1,000 levels.
 MAX_JSON_DEPTH = 64
-
-# Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
-GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
-
-
-@cache
-def graphiql_html() -> str:
-    return GRAPHIQL_PAGE.read_text(encoding="utf-8")
 
 
 def bearer_token(value: object) -> str | None:
@@ -103,7 +94,7 @@ class GraphQLView(GraphQL[Context, None]):
             protocols.append(GRAPHQL_WS_PROTOCOL)
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=protocols,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout),
             multipart_uploads_enabled=True,
@@ -204,7 +195,9 @@ class GraphQLView(GraphQL[Context, None]):
                 )
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html())
+        # Our own page, which loads its assets from /static/vendor/ instead of a CDN.
+        html = graphiql_html()
+        return HTMLResponse(html, headers={"content-security-policy": content_security_policy(request, html)})
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context = Context(

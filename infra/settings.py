@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     media_dir: Path = Field(VAR_DIR / "media", alias="MEDIA_DIR")
     media_url: str = Field("/media/", alias="MEDIA_URL")
+    media_url_ttl: int = Field(600, alias="MEDIA_URL_TTL", ge=1)  # seconds a signed media URL works
 
     kakao_client_id: str = Field("", alias="KAKAO_CLIENT_ID")
     kakao_client_secret: str = Field("", alias="KAKAO_CLIENT_SECRET")

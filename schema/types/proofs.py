@@ -9,7 +9,7 @@ import strawberry
 from models import proofs as models
 from models.challenges import Role
 from resolvers.challenges.loaders import ChallengeByIdLoader
-from resolvers.proofs import queries
+from resolvers.proofs import media, queries
 from resolvers.proofs.loaders import RoleByChallengeMemberLoader
 from schema.context import Info
 from schema.marks import PAGE, SHAREABLE, shareable
@@ -64,9 +64,23 @@ class Proof:
             _challenge_id=proof.challenge_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(metadata=SHAREABLE)
+    @strawberry.field(
+        description="Public once the proof is approved; until then (in production) a signed URL that "
+        "expires after MEDIA_URL_TTL seconds, given only to viewers who may see the proof.",
+        metadata=SHAREABLE,
+    )
     def image_url(self, info: Info) -> str | None:
-        return info.context.services.storage.url(self._image) if self._image else None
+        if not self._image:
+            return None
+        services = info.context.services
+        return media.image_url(
+            services.storage,
+            proof_id=int(self.id),
+            key=self._image,
+            status=self.status,
+            production=services.settings.is_production,
+            now=services.clock.now(),
+        )
 
     @strawberry.field(metadata=SHAREABLE)
     async def author(self, info: Info) -> Member:

@@ -178,9 +178,12 @@ class _Walker:
             if error is not None:
                 raise LimitPassed(error)
             definition = self._definition(field_parent, node)
-            if definition is None or node.selection_set is None:
-                continue  # a leaf, or an unknown field that another rule reports
-            child = self._child_scope(field_parent, node, definition, scope)
+            if definition is None:
+                continue  # an unknown field: another rule reports it
+            size = self.pages.size(node, definition)  # read on leaves too: an invalid one is reported
+            if node.selection_set is None:
+                continue  # a leaf (a list of scalars included) costs 1 however long
+            child = self._child_scope(field_parent, node, definition, scope, size)
             if child.count:
                 self.walk(get_named_type(definition.type), node.selection_set, child, field_path)
 
@@ -197,9 +200,13 @@ class _Walker:
         return None
 
     def _child_scope(
-        self, parent: GraphQLNamedType | None, node: FieldNode, definition: GraphQLField, scope: _Scope
+        self,
+        parent: GraphQLNamedType | None,
+        node: FieldNode,
+        definition: GraphQLField,
+        scope: _Scope,
+        size: int | None,
     ) -> _Scope:
-        size = self.pages.size(node, definition)
         if size is None and not set(PAGE_ARGUMENTS).isdisjoint(definition.args):
             size = MAX_PAGE_SIZE  # invalid (reported) or left to the resolver: at most a page
         if not _is_list(definition):

@@ -3,7 +3,7 @@
 python main.py [serve]        serve the API (HOST/PORT), migrating first on SQLite
 python main.py migrate        apply pending database migrations
 python main.py makemigrations write a migration for model changes
-python main.py seed           load idempotent demo data and print the demo logins
+python main.py seed           load idempotent demo data and print the demo logins (not in production)
 python main.py schema         print the GraphQL SDL
 python main.py purge          delete notifications older than NOTIFICATION_RETENTION_DAYS
 """
@@ -69,6 +69,13 @@ def main(argv: list[str]) -> int:
         return 1 if missing else 0
     elif args.command == "makemigrations":
         asyncio.run(db.make_migrations(settings))
+    elif args.command == "seed" and settings.is_production:
+        # The demo members log in with a password printed below and in the README.
+        print(
+            "seed is refused with ENVIRONMENT=production: demo logins share a public password.",
+            file=sys.stderr,
+        )
+        return 2
     elif args.command == "seed":
         asyncio.run(seed(settings))
     elif args.command == "purge":

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     media_dir: Path = Field(VAR_DIR / "media", alias="MEDIA_DIR")
     media_url: str = Field("/media/", alias="MEDIA_URL")
+    media_url_ttl: int = Field(600, alias="MEDIA_URL_TTL", ge=1)  # seconds a signed media URL works
 
     kakao_client_id: str = Field("", alias="KAKAO_CLIENT_ID")
     kakao_client_secret: str = Field("", alias="KAKAO_CLIENT_SECRET")
@@ -88,8 +89,10 @@ class Settings(BaseSettings):
     kakao_timeout: float = Field(5.0, alias="KAKAO_TIMEOUT")
 
     cors_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", alias="CORS_ORIGINS")
-    introspection: bool = Field(True, alias="INTROSPECTION")
-    field_suggestions: bool = Field(True, alias="FIELD_SUGGESTIONS")
+    # Unset: on, except in production (read through the properties of the same name).
+    introspection_setting: bool | None = Field(None, alias="INTROSPECTION")
+    field_suggestions_setting: bool | None = Field(None, alias="FIELD_SUGGESTIONS")
+    graphiql_setting: bool | None = Field(None, alias="GRAPHIQL")
     legacy_graphql_ws: bool = Field(False, alias="LEGACY_GRAPHQL_WS")
 
     limit_send_message: Limit = Field(RateLimit(10, 5), alias="LIMIT_SEND_MESSAGE")
@@ -142,6 +145,29 @@ class Settings(BaseSettings):
         if self.jwt_secret and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")
         return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def introspection(self) -> bool:
+        """``INTROSPECTION``; unset, on except in production."""
+        return self._outside_production(self.introspection_setting)
+
+    @property
+    def field_suggestions(self) -> bool:
+        """``FIELD_SUGGESTIONS`` ("Did you mean ...?" naming the schema's fields); unset, on except
+        in production."""
+        return self._outside_production(self.field_suggestions_setting)
+
+    @property
+    def graphiql(self) -> bool:
+        """``GRAPHIQL``: the playground at GET /graphql; unset, on except in production."""
+        return self._outside_production(self.graphiql_setting)
+
+    def _outside_production(self, setting: bool | None) -> bool:
+        return not self.is_production if setting is None else setting
 
     @property
     def secret(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -19,9 +19,14 @@ from resolvers.accounts.sign_up import sign_up
 from resolvers.accounts.verification import request_email_verification
 from schema.context import Info
 from schema.cookies import clear_auth_cookies, refresh_cookie, set_auth_cookies
+from schema.marks import SENSITIVE
 from schema.permissions import IsAuthenticated
 from schema.scalars import Upload
 from schema.types.accounts import AuthPayload, Availability, Member, SignUpInput
+
+# A password, a token or a code: the operation log never shows its value (schema.redaction).
+Secret = Annotated[str, strawberry.argument(metadata=SENSITIVE)]
+OptionalSecret = Annotated[str | None, strawberry.argument(metadata=SENSITIVE)]
 
 
 @strawberry.type
@@ -72,7 +77,7 @@ class Mutation:
         return AuthPayload.from_session(session)
 
     @strawberry.mutation
-    async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+    async def log_in(self, info: Info, email: str, password: Secret) -> AuthPayload:
         context = info.context
         session = await log_in(
             email=email, password=password, client_ip=context.client_ip, services=context.services
@@ -81,7 +86,9 @@ class Mutation:
         return AuthPayload.from_session(session)
 
     @strawberry.mutation
-    async def log_in_with_kakao(self, info: Info, code: str, redirect_uri: str | None = None) -> AuthPayload:
+    async def log_in_with_kakao(
+        self, info: Info, code: Secret, redirect_uri: str | None = None
+    ) -> AuthPayload:
         context = info.context
         session = await log_in_with_kakao(
             code=code, redirect_uri=redirect_uri, client_ip=context.client_ip, services=context.services
@@ -92,7 +99,7 @@ class Mutation:
     @strawberry.mutation(
         description="Rotates: the old refresh token stops working. Uses the cookie if absent."
     )
-    async def refresh_tokens(self, info: Info, refresh_token: str | None = None) -> AuthPayload:
+    async def refresh_tokens(self, info: Info, refresh_token: OptionalSecret = None) -> AuthPayload:
         session = await refresh_tokens(
             refresh_token=refresh_token or refresh_cookie(info), settings=info.context.settings
         )
@@ -100,7 +107,7 @@ class Mutation:
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Ends this session (the refresh token's family) and clears the cookies.")
-    async def log_out(self, info: Info, refresh_token: str | None = None) -> bool:
+    async def log_out(self, info: Info, refresh_token: OptionalSecret = None) -> bool:
         context = info.context
         clear_auth_cookies(info)
         return await log_out(
@@ -124,7 +131,7 @@ class Mutation:
         return Member.from_model(member)
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
-    async def change_password(self, info: Info, current_password: str, new_password: str) -> bool:
+    async def change_password(self, info: Info, current_password: Secret, new_password: Secret) -> bool:
         context = info.context
         return await change_password(
             viewer=context.require_viewer(),

@@ -19,6 +19,7 @@ from infra.settings import Settings, get_settings
 from schema.root import Schema, build_schema
 from web.graphql import GraphQLView
 from web.health import health_routes
+from web.media import media_routes
 from web.middleware.access_log import AccessLog
 from web.middleware.body_limits import BodyLimits
 from web.middleware.headers import MediaHeaders, SecurityHeaders
@@ -58,7 +59,7 @@ def routes(settings: Settings, view: GraphQLView, runtime: Runtime, metrics: Met
         *health_routes(runtime, metrics),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
-        Mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
+        *media_routes(runtime),
         Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
     ]
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, parse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -22,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from infra.connection_slots import ConnectionSlots
@@ -29,19 +29,18 @@ from infra.errors import ErrorCode
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.cookies import ACCESS_COOKIE
+from schema.limits.cost import operation_cost
 from schema.root import Schema
+from web.graphiql import content_security_policy, graphiql_html
 from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
 from web.services import Runtime
 from web.transport import TransportWSHandler
+from web.uploads import place_files
 
-# Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
-GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
-
-
-@cache
-def graphiql_html() -> str:
-    return GRAPHIQL_PAGE.read_text(encoding="utf-8")
+# Deeper JSON is no GraphQL request (our deepest input nests 3 levels), and Python's recursion
+# (the decoder's, and every walk of the values after it) gives out around 1,000 levels.
+MAX_JSON_DEPTH = 64
 
 
 def bearer_token(value: object) -> str | None:
@@ -51,9 +50,27 @@ def bearer_token(value: object) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def refusal(status_code: int, reason: str) -> Response:
+class BatchTooComplex(Exception):
+    """The operations of one batched request cost more than ``MAX_QUERY_COST`` together."""
+
+
+def nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether JSON ``value`` nests arrays/objects more than ``limit`` levels (no recursion)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def refusal(status_code: int, reason: str, *, too_complex: bool = False) -> Response:
     """A request refused before GraphQL ran, as a GraphQL error response."""
-    too_many = status_code == 400 and "Too many operations" in reason
+    too_many = too_complex or (status_code == 400 and "Too many operations" in reason)
     extensions = (
         {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
         if too_many
@@ -77,7 +94,7 @@ class GraphQLView(GraphQL[Context, None]):
             protocols.append(GRAPHQL_WS_PROTOCOL)
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=protocols,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_connection_init_timeout),
             multipart_uploads_enabled=True,
@@ -85,6 +102,7 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.cors_origin_list,
         )
         self.runtime = runtime
+        self.core_schema = schema._schema
         self.connection_slots = ConnectionSlots(
             runtime.services.redis, settings.ws_max_connections_per_member
         )
@@ -102,6 +120,10 @@ class GraphQLView(GraphQL[Context, None]):
             value = json.loads(data)
         except UnicodeDecodeError as error:
             raise HTTPException(400, "The request body is not valid UTF-8.") from error
+        except RecursionError as error:
+            raise HTTPException(400, f"The JSON nests more than {MAX_JSON_DEPTH} levels.") from error
+        if nested_deeper_than(value, MAX_JSON_DEPTH):
+            raise HTTPException(400, f"The JSON nests more than {MAX_JSON_DEPTH} levels.")
         if isinstance(value, dict):
             return value
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
@@ -116,14 +138,66 @@ class GraphQLView(GraphQL[Context, None]):
         # wrong method) in plain text; clients get them as GraphQL errors with a code instead.
         try:
             response = await self.run(Request(scope, receive=receive))
+        except BatchTooComplex as error:
+            response = refusal(400, str(error), too_complex=True)
         except HTTPException as error:
             response = refusal(error.status_code, error.reason)
         except StarletteHTTPException as error:  # e.g. a malformed multipart body
             response = refusal(error.status_code, error.detail)
         await response(scope, receive, send)
 
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> Any:
+        """strawberry's, with the files placed by :func:`web.uploads.place_files`, which answers a
+        ``map`` that points anywhere but at a null variable with a 400."""
+        try:
+            form_data = await request.get_form_data()
+        except ValueError as error:
+            raise HTTPException(400, "Unable to parse the multipart body") from error
+        operations, file_map = (form_data.form.get(name, "{}") for name in ("operations", "map"))
+        return place_files(
+            self.parse_json(operations) if isinstance(operations, str | bytes) else operations,
+            self.parse_json(file_map) if isinstance(file_map, str | bytes) else file_map,
+            form_data.files,
+        )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        if isinstance(request_data, list):
+            self._check_batch_cost(request_data)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    def _check_batch_cost(self, batch: list[GraphQLRequestData]) -> None:
+        """A batch's operations share one ``MAX_QUERY_COST``: none runs when they pass it together
+        (each is also held to it alone, when it is validated)."""
+        settings = self.runtime.settings
+        total = 0
+        for item in batch:
+            if not isinstance(item.query, str):
+                continue
+            try:
+                document = parse(item.query, no_location=True, max_tokens=settings.max_query_tokens)
+            except GraphQLError:
+                continue  # refused with its own error when it runs
+            variables = item.variables if isinstance(item.variables, dict) else {}
+            total += operation_cost(self.core_schema, document, item.operation_name, variables, settings)
+            if total > settings.max_query_cost:
+                raise BatchTooComplex(
+                    f"The batch costs over {settings.max_query_cost}; the limit is {settings.max_query_cost}."
+                )
+
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html())
+        # Our own page, which loads its assets from /static/vendor/ instead of a CDN.
+        html = graphiql_html()
+        return HTMLResponse(html, headers={"content-security-policy": content_security_policy(request, html)})
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context = Context(

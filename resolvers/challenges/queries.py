@@ -17,7 +17,7 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from infra.errors import BadInput
-from infra.ids import decode_cursor, encode_cursor
+from infra.ids import MAX_ID, cursor_number, decode_cursor, encode_cursor
 from infra.paging import page_size
 from models.challenges import Category, Challenge
 from resolvers.challenges.rules import today
@@ -93,12 +93,23 @@ def _micros(value: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _key_from_cursor(field: str, value: int) -> object:
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The numbers each sort key may take: what its column can hold.
+KEY_RANGES = {
+    "created_at": (
+        _micros(dt.datetime.min.replace(tzinfo=dt.UTC)),
+        _micros(dt.datetime.max.replace(tzinfo=dt.UTC)),
+    ),
+    "start_date": (1, dt.date.max.toordinal()),
+}
+
+
+def _key_from_cursor(field: str, part: str) -> object:
+    minimum, maximum = KEY_RANGES.get(field, (0, MAX_ID))
+    value = cursor_number(part, field="after", minimum=minimum, maximum=maximum)
     if field == "created_at":
-        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
+        return EPOCH + dt.timedelta(microseconds=value)
     if field == "start_date":
-        if not 1 <= value <= dt.date.max.toordinal():
-            raise BadInput("Invalid cursor.", field="after")
         return dt.date.fromordinal(value)
     return value
 
@@ -115,12 +126,8 @@ def _cursor(sort: ChallengeSort, index: int, segment: _Segment, challenge: Chall
 def _decode(sort: ChallengeSort, after: str, segments: list[_Segment]) -> tuple[int, list[object]]:
     # Every sort has an id-terminated order of the same length within it, so the part count is known.
     parts_count = 1 + len(segments[0].order)
-    parts = decode_cursor(after, _cursor_kind(sort), field="after", parts=parts_count)
-    if not all(part.lstrip("-").isdigit() and len(part) <= 20 for part in parts):
-        raise BadInput("Invalid cursor.", field="after")
-    index, *keys = (int(part) for part in parts)
-    if not 0 <= index < len(segments):
-        raise BadInput("Invalid cursor.", field="after")
+    first, *keys = decode_cursor(after, _cursor_kind(sort), field="after", parts=parts_count)
+    index = cursor_number(first, field="after", maximum=len(segments) - 1)
     order = segments[index].order
     return index, [_key_from_cursor(field, key) for (field, _), key in zip(order, keys, strict=True)]
 

@@ -19,8 +19,9 @@ from resolvers.challenges.loaders import (
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
 from schema.context import Info
+from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, shareable
 from schema.scalars import Date, DateTime
-from schema.types.accounts import Member, member_by_id
+from schema.types.accounts import MEMBER_CHALLENGES_MAX, Member, member_by_id
 from schema.types.chat import Room
 from schema.types.pagination import PageInfo
 
@@ -78,7 +79,7 @@ class Challenge:
             _leader_id=challenge.leader_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def thumbnail_image_url(self, info: Info) -> str:
         if self._thumbnail is None:
             return f"{DEFAULT_THUMBNAILS}{self.category.value.lower()}.svg"
@@ -103,7 +104,7 @@ class Challenge:
 
     # Synchronous resolvers that return an awaitable only when the data is not loaded yet:
     # graphql-core awaits what needs awaiting and completes the rest in place.
-    @strawberry.field(graphql_type=Member)
+    @strawberry.field(graphql_type=Member, metadata=SHAREABLE)
     def leader(self, info: Info) -> Member | Awaitable[Member]:
         if self._memberships is not None:
             found = self._leader_in(self._memberships)
@@ -118,6 +119,7 @@ class Challenge:
     @strawberry.field(
         description="Members of the challenge, the earliest joined (the leader) first.",
         graphql_type=list["Membership"],
+        metadata=shareable(max_items=SEATS),
     )
     def memberships(self, info: Info) -> list[Membership] | Awaitable[list[Membership]]:
         if self._memberships is not None:
@@ -133,6 +135,7 @@ class Challenge:
     @strawberry.field(
         description="The viewer's role here; null when anonymous or not a member.",
         graphql_type=ChallengerRole | None,
+        metadata=PER_VIEWER,
     )
     def viewer_role(self, info: Info) -> ChallengerRole | Awaitable[ChallengerRole | None] | None:
         viewer = info.context.viewer
@@ -143,7 +146,7 @@ class Challenge:
         return self._load_viewer_role(info, viewer.id)
 
     # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
-    @strawberry.field(description="Proofs this viewer may see, newest first.")
+    @strawberry.field(description="Proofs this viewer may see, newest first.", metadata=PER_VIEWER)
     async def proofs(
         self,
         info: Info,
@@ -163,7 +166,7 @@ class Challenge:
             after=after,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def room(self, info: Info) -> Room:
         challenge_id = int(self.id)
         room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
@@ -200,13 +203,13 @@ class Membership:
     async def _load_member(self, info: Info) -> Member:
         return await member_by_id(info, self._member_id)
 
-    @strawberry.field(graphql_type=Member)
+    @strawberry.field(graphql_type=Member, metadata=SHAREABLE)
     def member(self, info: Info) -> Member | Awaitable[Member]:
         if self._member is not None:  # selected with the membership: no query, no coroutine
             return Member.from_model(self._member)
         return self._load_member(info)
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Challenge:
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
         assert challenge is not None  # challenge_id is a foreign key
@@ -214,9 +217,10 @@ class Membership:
 
 
 async def memberships_of_member(info: Info, *, member_id: int, role: models.Role | None) -> list[Membership]:
-    """``Member.challenges``: lives here so the accounts types need not import this module eagerly."""
+    """``Member.challenges``, the newest ``MEMBER_CHALLENGES_MAX`` (a member may join any number of
+    challenges): lives here so the accounts types need not import this module eagerly."""
     rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
-    return [Membership.from_model(row) for row in rows]
+    return [Membership.from_model(row) for row in rows[:MEMBER_CHALLENGES_MAX]]
 
 
 @strawberry.type
@@ -227,15 +231,15 @@ class ChallengeEdge:
 
 @strawberry.type
 class ChallengeConnection:
-    edges: list[ChallengeEdge]
+    edges: list[ChallengeEdge] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
     _page: strawberry.Private[queries.ChallengePage]
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def total_count(self) -> int:
         return await self._page.total_count()
 
-    @strawberry.field
+    @strawberry.field(metadata=shareable(page=True))
     def nodes(self) -> list[Challenge]:
         return [edge.node for edge in self.edges]
 

@@ -21,6 +21,13 @@ class Category(str, Enum):
     ETC = "ETC"
 
 
+class SchedulePeriod(str, Enum):
+    """How often members must prove progress: every day, or ``times`` a week (ISO weeks)."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
 class Role(str, Enum):
     LEADER = "LEADER"
     CHALLENGER = "CHALLENGER"

@@ -97,10 +97,13 @@ async def seed(settings: Settings) -> None:
 async def purge(settings: Settings) -> int:
     """Retention, run from cron: one command per deployment, not a timer in every instance."""
     from resolvers.notifications.retention import purge_notifications
+    from web.services import build_clock
 
     await db.open_database(settings)
     try:
-        return await purge_notifications(retention_days=settings.notification_retention_days)
+        return await purge_notifications(
+            retention_days=settings.notification_retention_days, now=build_clock(settings).now()
+        )
     finally:
         await db.close_database()
 

@@ -119,7 +119,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
 
     presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds
-    timezone: str = Field("Asia/Seoul", alias="TIMEZONE")  # days and ISO weeks of schedules
+    # Days and ISO weeks of schedules. Tortoise writes its own value ("UTC") into
+    # os.environ["TIMEZONE"] when it initialises: settings are read before (get_settings), and
+    # processes started after that must be given TIMEZONE explicitly.
+    timezone: str = Field("Asia/Seoul", alias="TIMEZONE")
     # Runs the service's clock this many days ahead (demos, black-box tests); never in production.
     clock_shift_days: int = Field(0, alias="CLOCK_SHIFT_DAYS")
     reminder_hour: int = Field(21, alias="REMINDER_HOUR", ge=0, le=23)

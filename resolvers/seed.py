@@ -19,7 +19,7 @@ from models.challenges import Category
 from models.proofs import ProofStatus
 from resolvers.challenges.create_challenge import create_challenge
 from resolvers.challenges.join_challenge import join_challenge
-from resolvers.challenges.rules import ChallengeFields, today
+from resolvers.challenges.rules import ChallengeFields
 from resolvers.chat.mutations import send_message
 from resolvers.proofs.mutations import create_proof, review_proof
 
@@ -81,7 +81,7 @@ async def _members(settings: Settings) -> list[Member]:
 
 async def _world(services: Services, members: list[Member]) -> None:
     leader, *others = members
-    start = today()
+    start = services.clock.today()
     challenge_ids: list[int] = []
     for index, (title, category, description, explanation) in enumerate(CHALLENGES):
         owner = members[index % 3]

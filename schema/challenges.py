@@ -91,6 +91,7 @@ class Query:
             first=DEFAULT_PAGE_SIZE if first is None else first,
             after=after,
             page=page,
+            today=info.context.services.clock.today(),
         )
         connection = ChallengeConnection.from_page(result)
         await _preload_memberships(info, connection)

@@ -48,6 +48,10 @@ class Runtime:
             await self.services.redis.aclose()
 
 
+def build_clock(settings: Settings) -> Clock:
+    return Clock(shift_days=settings.clock_shift_days, zone=settings.zone)
+
+
 def build_runtime(settings: Settings) -> Runtime:
     # Short timeouts: limits and presence fall back or degrade when Redis hangs, instead of
     # holding the request (a frozen Redis otherwise stalls a sendMessage for seconds).
@@ -59,7 +63,7 @@ def build_runtime(settings: Settings) -> Runtime:
     bus = Bus(settings.bus_url, decode=loads)
     services = Services(
         settings=settings,
-        clock=Clock(),
+        clock=build_clock(settings),
         storage=Storage(settings),
         mailer=build_mailer(settings),
         limiter=Limiter(redis),

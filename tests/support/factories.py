@@ -11,6 +11,7 @@ import itertools
 import secrets
 from dataclasses import dataclass
 
+from infra.clock import Clock
 from infra.settings import Settings
 from infra.tokens import issue_access_token
 from models.accounts import Member
@@ -59,7 +60,7 @@ async def make_challenge(
     start_date: dt.date | None = None,
     due_date: dt.date | None = None,
 ) -> Challenge:
-    today = dt.date.today()
+    today = Clock().today()  # the server's calendar day (TIMEZONE's default in the tests)
     challenge = await Challenge.create(
         title=title,
         category=category,

@@ -43,8 +43,12 @@ T = TypeVar("T")
 # per viewer; fields guarded by permission classes are treated the same way automatically.
 VIEWER_DEPENDENT_FIELDS: set[tuple[str, str]] = {
     ("Member", "email"),
+    ("Member", "stats"),
     ("Challenge", "viewerRole"),
+    ("Challenge", "viewerProgress"),
+    ("Challenge", "leaderboard"),
     ("Challenge", "proofs"),
+    ("Membership", "progress"),
     ("Room", "messages"),
 }
 

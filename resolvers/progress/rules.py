@@ -40,14 +40,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from models.challenges import SchedulePeriod
+from resolvers.challenges.schedule import Schedule
 
 ONE_DAY = dt.timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    period: SchedulePeriod
-    times: int
 
 
 @dataclass(frozen=True, slots=True)

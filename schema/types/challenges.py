@@ -16,13 +16,26 @@ from resolvers.challenges.loaders import (
     MembershipsByMemberIdLoader,
     fetched_member,
 )
+from resolvers.challenges.rules import status_on
+from resolvers.challenges.schedule import Schedule as ScheduleRule
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
+from resolvers.progress.loaders import ProgressKey
 from schema.context import Info
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.chat import Room
 from schema.types.pagination import PageInfo
+from schema.types.progress import (
+    ChallengeStatus,
+    Progress,
+    ProgressConnection,
+    Schedule,
+    leaderboard,
+    membership_progress,
+    progress_key,
+    viewer_progress,
+)
 
 if TYPE_CHECKING:
     from schema.types.proofs import ProofConnection, ProofStatus
@@ -52,6 +65,8 @@ class Challenge:
     current_attendance: int
     created_at: DateTime
     updated_at: DateTime
+    schedule: Schedule
+    _schedule: strawberry.Private[ScheduleRule]
     _thumbnail: strawberry.Private[str | None]
     _leader_id: strawberry.Private[int]
     # The memberships (with members) when the list that made this object loaded them for the
@@ -61,6 +76,7 @@ class Challenge:
 
     @classmethod
     def from_model(cls, challenge: models.Challenge) -> Challenge:
+        schedule = ScheduleRule(challenge.schedule_period, challenge.schedule_times)
         return cls(
             id=strawberry.ID(str(challenge.id)),
             title=challenge.title,
@@ -74,6 +90,8 @@ class Challenge:
             current_attendance=challenge.current_attendance,
             created_at=challenge.created_at,
             updated_at=challenge.updated_at,
+            schedule=Schedule.of(schedule),
+            _schedule=schedule,
             _thumbnail=challenge.thumbnail,
             _leader_id=challenge.leader_id,  # type: ignore[attr-defined]
         )
@@ -164,6 +182,29 @@ class Challenge:
         )
 
     @strawberry.field
+    def status(self, info: Info) -> ChallengeStatus:
+        return status_on(
+            info.context.services.clock.today(), start_date=self.start_date, due_date=self.due_date
+        )
+
+    @strawberry.field(description="Null unless the viewer is a member.")
+    async def viewer_progress(self, info: Info) -> Progress | None:
+        return await viewer_progress(info, self._progress_key(info))
+
+    @strawberry.field(
+        description="Members only (FORBIDDEN otherwise). Order: rate desc, misses asc, approved desc, "
+        "joinedAt asc."
+    )
+    async def leaderboard(
+        self, info: Info, first: int | None = 10, after: str | None = None
+    ) -> ProgressConnection:
+        page = 10 if first is None else first
+        return await leaderboard(info, self._progress_key(info), first=page, after=after)
+
+    def _progress_key(self, info: Info) -> ProgressKey:
+        return progress_key(info, int(self.id), self.start_date, self.due_date, self._schedule)
+
+    @strawberry.field
     async def room(self, info: Info) -> Room:
         challenge_id = int(self.id)
         room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
@@ -205,6 +246,10 @@ class Membership:
         if self._member is not None:  # selected with the membership: no query, no coroutine
             return Member.from_model(self._member)
         return self._load_member(info)
+
+    @strawberry.field(description="Visible to members of the challenge; null for anyone else.")
+    async def progress(self, info: Info) -> Progress | None:
+        return await membership_progress(info, challenge_id=self._challenge_id, member_id=self._member_id)
 
     @strawberry.field
     async def challenge(self, info: Info) -> Challenge:

@@ -17,6 +17,7 @@ from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
 from subscriptions.presence import PresenceHeartbeat
+from subscriptions.scheduler import Scheduler
 
 
 @dataclass
@@ -26,21 +27,27 @@ class Runtime:
     services: Services
     bus: Bus
     heartbeat: PresenceHeartbeat
+    scheduler: Scheduler
 
     @property
     def settings(self) -> Settings:
         return self.services.settings
 
-    async def open(self) -> None:
+    async def open(self, *, background: bool = True) -> None:
+        """Open every service; ``background`` also starts the periodic jobs (a server's, not a
+        one-off command's)."""
         settings = self.settings
         if settings.is_sqlite:
             await db.migrate(settings)  # the very first run works with nothing set up
         await db.open_database(settings)
         self.services.storage.open()
         await self.bus.connect()
-        await self.heartbeat.start()
+        if background:
+            await self.heartbeat.start()
+            await self.scheduler.start()
 
     async def close(self) -> None:
+        await self.scheduler.stop()
         await self.heartbeat.stop()
         await self.bus.disconnect()
         await db.close_database()
@@ -71,4 +78,6 @@ def build_runtime(settings: Settings) -> Runtime:
         presence=PresenceStore(redis, settings.presence_ttl),
         bus=bus,
     )
-    return Runtime(services=services, bus=bus, heartbeat=PresenceHeartbeat(services))
+    return Runtime(
+        services=services, bus=bus, heartbeat=PresenceHeartbeat(services), scheduler=Scheduler(services)
+    )

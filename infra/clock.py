@@ -31,9 +31,15 @@ class Clock:
         zone: ZoneInfo | None = None,
         source: Callable[[], dt.datetime] = system_now,
     ) -> None:
+        self.shift_days = shift_days
         self.shift = dt.timedelta(days=shift_days)
         self.zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
         self._source = source
+
+    def shifted(self, days: int) -> Clock:
+        """This clock moved ``days`` further ahead (behind, when negative): demo data writes its
+        history through the domain functions on such a clock."""
+        return Clock(shift_days=self.shift_days + days, zone=self.zone, source=self._source)
 
     def now(self) -> dt.datetime:
         return self._source() + self.shift

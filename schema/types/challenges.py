@@ -22,6 +22,7 @@ from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
 from resolvers.progress.loaders import ProgressKey
 from schema.context import Info
+from schema.permissions import IsAuthenticated
 from schema.scalars import Date, DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.chat import Room
@@ -183,9 +184,8 @@ class Challenge:
 
     @strawberry.field
     def status(self, info: Info) -> ChallengeStatus:
-        return status_on(
-            info.context.services.clock.today(), start_date=self.start_date, due_date=self.due_date
-        )
+        today = info.context.services.clock.today()
+        return status_on(today, start_date=self.start_date, due_date=self.due_date)
 
     @strawberry.field(description="Null unless the viewer is a member.")
     async def viewer_progress(self, info: Info) -> Progress | None:
@@ -193,7 +193,8 @@ class Challenge:
 
     @strawberry.field(
         description="Members only (FORBIDDEN otherwise). Order: rate desc, misses asc, approved desc, "
-        "joinedAt asc."
+        "joinedAt asc.",
+        permission_classes=[IsAuthenticated],
     )
     async def leaderboard(
         self, info: Info, first: int | None = 10, after: str | None = None

@@ -54,7 +54,10 @@ class Progress:
     waiting: int = strawberry.field(description="Proofs still WAITING review in the window.")
     rate: float = strawberry.field(description="approved / required, 1.0 when required is 0.")
     misses: int = strawberry.field(description="Past periods not fulfilled.")
-    current_streak: int
+    current_streak: int = strawberry.field(
+        description="Fulfilled periods in a row, ending with the current one (if fulfilled) or the "
+        "last past one."
+    )
     best_streak: int
     done_this_period: bool = strawberry.field(
         description="APPROVED + WAITING proofs of the current period meet its requirement."

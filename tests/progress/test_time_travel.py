@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.challenges.inputs import service_today
-from tests.progress.travel import JOIN, Travel, call, create_challenge, prove
+from tests.progress.travel import JOIN, Person, Travel, call, create_challenge, prove
 
 STANDINGS = """
 query Standings($id: ID!) {
@@ -26,9 +26,9 @@ def day_of(timestamp: str) -> dt.date:
     return (dt.datetime.fromisoformat(timestamp) + dt.timedelta(hours=9)).date()
 
 
-async def test_progress_and_leaderboard_after_three_days(travel: Travel) -> None:
-    # given day 0: a daily challenge; the keeper posts and is approved, the misser does not
-    today = service_today()
+async def three_days(travel: Travel) -> tuple[str, Person, Person, Person]:
+    """Days 0 to 2 of a daily challenge, a server per day: the keeper posts every day, the
+    misser on day 2 only, the leader never; the leader approves every proof."""
     node = travel.node(0)
     leader, keeper, misser = [await travel.sign_up(node, prefix) for prefix in ("lead", "keep", "miss")]
     challenge = await create_challenge(node, leader, days=14)
@@ -36,7 +36,6 @@ async def test_progress_and_leaderboard_after_three_days(travel: Travel) -> None
         await call(node, member, JOIN, {"id": challenge})
     await prove(node, keeper, challenge, approver=leader)
     node.stop()
-    # day 1: the keeper again; day 2: both
     node = travel.node(1)
     await prove(node, keeper, challenge, approver=leader)
     node.stop()
@@ -44,6 +43,13 @@ async def test_progress_and_leaderboard_after_three_days(travel: Travel) -> None
     await prove(node, keeper, challenge, approver=leader)
     await prove(node, misser, challenge, approver=leader)
     node.stop()
+    return challenge, leader, keeper, misser
+
+
+async def test_progress_and_leaderboard_after_three_days(travel: Travel) -> None:
+    # given three days behind a daily challenge: the keeper proved each, the misser one
+    today = service_today()
+    challenge, leader, keeper, misser = await three_days(travel)
 
     # when they look on day 3, before posting
     node = travel.node(3)

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from collections import defaultdict
 
@@ -39,6 +40,15 @@ async def fill_schedules(apps, schema_editor):
     for (period, times), ids in groups.items():
         await challenge.filter(id__in=ids).update(schedule_period=period, schedule_times=times)
     print(f"0003_progress: {unparsed} challenge(s) with an unparseable frequency were given DAY x 1")
+
+
+async def mark_ended_as_notified(apps, schema_editor):
+    """Challenges that ended before this release get no FINISHED notice now, long after the
+    fact: they are marked as done. "Before yesterday" in UTC has ended in every time zone."""
+    challenge = apps.get_model("models", "Challenge")
+    now = dt.datetime.now(dt.UTC)
+    ended = challenge.filter(due_date__lt=now.date() - dt.timedelta(days=1), finished_notified_at=None)
+    await ended.update(finished_notified_at=now)
 
 
 class Migration(migrations.Migration):
@@ -87,4 +97,5 @@ class Migration(migrations.Migration):
             field=fields.DatetimeField(auto_now=False, auto_now_add=True),
         ),
         ops.RunPython(fill_schedules, ops.RunPython.noop),
+        ops.RunPython(mark_ended_as_notified, ops.RunPython.noop),
     ]

@@ -2,7 +2,8 @@
 
 ``python -m tests.challenges.schedule_migration DATABASE_URL FREQUENCY...`` migrates a fresh
 database up to 0001_initial and stores one challenge per frequency; ``... --read`` prints the
-challenges' (frequency, period, times) as JSON after the real ``main.py migrate`` ran.
+challenges' (frequency, period, times, marked as notified) as JSON after the real
+``main.py migrate`` ran.
 In a process of its own: a second ORM context inside the test process would rebind its models.
 """
 
@@ -50,9 +51,18 @@ async def schedules(url: str) -> list[list[object]]:
     async with TortoiseContext() as context:
         await context.init(config=config)
         rows = await context.connections.get("default").execute_query_dict(
-            "SELECT frequency, schedule_period, schedule_times FROM challenge ORDER BY id"
+            "SELECT frequency, schedule_period, schedule_times, finished_notified_at "
+            "FROM challenge ORDER BY id"
         )
-    return [[row["frequency"], row["schedule_period"], row["schedule_times"]] for row in rows]
+    return [
+        [
+            row["frequency"],
+            row["schedule_period"],
+            row["schedule_times"],
+            row["finished_notified_at"] is not None,
+        ]
+        for row in rows
+    ]
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""0003_progress gives every existing challenge a schedule parsed from its frequency."""
+"""0003_progress gives every existing challenge a schedule parsed from its frequency, and marks
+those that ended long before as notified (no late FINISHED notices)."""
 
 from __future__ import annotations
 
@@ -53,15 +54,16 @@ def test_migrate_fills_schedules_from_frequencies(old_database: str) -> None:
     # when the database is migrated
     output = _run("main.py", "migrate", database=old_database)
 
-    # then each got its parsed schedule, the two unparseable ones DAY x 1, and the count is printed
+    # then each got its parsed schedule, the two unparseable ones DAY x 1, and the count is printed;
+    # all of them ended in February, so none will get a FINISHED notice now
     read = _run("-m", "tests.challenges.schedule_migration", old_database, "--read", database=old_database)
     assert json.loads(read) == [
-        ["DAILY", "DAY", 1],
-        [" 매 일 ", "DAY", 1],
-        ["3 times a week", "WEEK", 3],
-        ["Weekly 5", "WEEK", 5],
-        ["주 2회", "WEEK", 2],
-        ["every other day", "DAY", 1],
-        ["8 times a week", "DAY", 1],
+        ["DAILY", "DAY", 1, True],
+        [" 매 일 ", "DAY", 1, True],
+        ["3 times a week", "WEEK", 3, True],
+        ["Weekly 5", "WEEK", 5, True],
+        ["주 2회", "WEEK", 2, True],
+        ["every other day", "DAY", 1, True],
+        ["8 times a week", "DAY", 1, True],
     ]
     assert "2 challenge(s) with an unparseable frequency were given DAY x 1" in output

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -121,6 +122,14 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
 
     presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds
+    # Days and ISO weeks of schedules. Tortoise writes its own value ("UTC") into
+    # os.environ["TIMEZONE"] when it initialises: settings are read before (get_settings), and
+    # processes started after that must be given TIMEZONE explicitly.
+    timezone: str = Field("Asia/Seoul", alias="TIMEZONE")
+    # Runs the service's clock this many days ahead (demos, black-box tests); never in production.
+    clock_shift_days: int = Field(0, alias="CLOCK_SHIFT_DAYS")
+    reminder_hour: int = Field(21, alias="REMINDER_HOUR", ge=0, le=23)
+    scheduler_interval: float = Field(60, alias="SCHEDULER_INTERVAL", ge=0)  # seconds; 0: no job
     notification_retention_days: int = Field(90, alias="NOTIFICATION_RETENTION_DAYS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_json: bool = Field(True, alias="LOG_JSON")
@@ -137,6 +146,21 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_limit(cls, value: object) -> object:
         return RateLimit.parse(value) if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"TIMEZONE {value!r} is not an IANA time zone (e.g. Asia/Seoul)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_clock(self) -> Settings:
+        if self.environment == "production" and self.clock_shift_days:
+            raise ValueError("CLOCK_SHIFT_DAYS is for demos and tests; it is refused in production")
+        return self
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:
@@ -173,6 +197,10 @@ class Settings(BaseSettings):
     def secret(self) -> str:
         """The JWT signing secret: ``JWT_SECRET`` or the generated development secret."""
         return self.jwt_secret or _dev_secret()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def bus_url(self) -> str:

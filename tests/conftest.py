@@ -98,6 +98,12 @@ def app_env(
         "LOG_LEVEL": "WARNING",
         "CORS_ORIGINS": "http://localhost:3000",
         "PRESENCE_TTL": "3",
+        # Explicit: Tortoise sets this process's os.environ["TIMEZONE"] to its own "UTC" when it
+        # initialises, and the servers started here inherit this process's environment.
+        "TIMEZONE": "Asia/Seoul",
+        # No scheduler on the shared servers: its REMINDER and FINISHED notices would land in
+        # other tests' notification lists. Its tests start servers with one.
+        "SCHEDULER_INTERVAL": "0",
         **RELAXED_LIMITS,
     }
     if USES_POSTGRES:

@@ -17,6 +17,7 @@ from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
 from subscriptions.presence import PresenceHeartbeat
+from subscriptions.scheduler import Scheduler
 
 
 @dataclass
@@ -26,26 +27,36 @@ class Runtime:
     services: Services
     bus: Bus
     heartbeat: PresenceHeartbeat
+    scheduler: Scheduler
 
     @property
     def settings(self) -> Settings:
         return self.services.settings
 
-    async def open(self) -> None:
+    async def open(self, *, background: bool = True) -> None:
+        """Open every service; ``background`` also starts the periodic jobs (a server's, not a
+        one-off command's)."""
         settings = self.settings
         if settings.is_sqlite:
             await db.migrate(settings)  # the very first run works with nothing set up
         await db.open_database(settings)
         self.services.storage.open()
         await self.bus.connect()
-        await self.heartbeat.start()
+        if background:
+            await self.heartbeat.start()
+            await self.scheduler.start()
 
     async def close(self) -> None:
+        await self.scheduler.stop()
         await self.heartbeat.stop()
         await self.bus.disconnect()
         await db.close_database()
         if self.services.redis is not None:
             await self.services.redis.aclose()
+
+
+def build_clock(settings: Settings) -> Clock:
+    return Clock(shift_days=settings.clock_shift_days, zone=settings.zone)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -59,7 +70,7 @@ def build_runtime(settings: Settings) -> Runtime:
     bus = Bus(settings.bus_url, decode=loads)
     services = Services(
         settings=settings,
-        clock=Clock(),
+        clock=build_clock(settings),
         storage=Storage(settings),
         mailer=build_mailer(settings),
         limiter=Limiter(redis),
@@ -67,4 +78,6 @@ def build_runtime(settings: Settings) -> Runtime:
         presence=PresenceStore(redis, settings.presence_ttl),
         bus=bus,
     )
-    return Runtime(services=services, bus=bus, heartbeat=PresenceHeartbeat(services))
+    return Runtime(
+        services=services, bus=bus, heartbeat=PresenceHeartbeat(services), scheduler=Scheduler(services)
+    )

@@ -20,7 +20,7 @@ from infra.errors import BadInput
 from infra.ids import MAX_ID, cursor_number, decode_cursor, encode_cursor
 from infra.paging import page_size
 from models.challenges import Category, Challenge
-from resolvers.challenges.rules import today
+from resolvers.challenges.rules import ChallengeStatus
 
 MAX_KEYWORD = 100
 
@@ -47,6 +47,7 @@ class ChallengeFilter:
     category: Category | None = None
     query: str | None = None
     joinable: bool | None = None
+    status: ChallengeStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,12 @@ def _filtered(where: ChallengeFilter, day: dt.date) -> QuerySet[Challenge]:
         queryset = queryset.filter(current_attendance__lt=F("limit_attendance"), due_date__gte=day)
     elif where.joinable is False:
         queryset = queryset.filter(Q(current_attendance__gte=F("limit_attendance")) | Q(due_date__lt=day))
+    if where.status is ChallengeStatus.UPCOMING:
+        queryset = queryset.filter(start_date__gt=day)
+    elif where.status is ChallengeStatus.ONGOING:
+        queryset = queryset.filter(start_date__lte=day, due_date__gte=day)
+    elif where.status is ChallengeStatus.FINISHED:
+        queryset = queryset.filter(due_date__lt=day)
     return queryset
 
 
@@ -177,16 +184,17 @@ async def list_challenges(
     first: int,
     after: str | None,
     page: int | None,
+    today: dt.date,
 ) -> ChallengePage:
+    """``today``: the service's calendar day, for STARTING_SOON, ``joinable`` and ``status``."""
     page_size(first, field="first")
     if page is not None and page < 1:
         raise BadInput("page starts at 1.", field="page")
     if page is not None and after is not None:
         raise BadInput("Use either after (cursor) or page (number), not both.", field="page")
-    day = today()
-    segments = _segments(sort, day)
+    segments = _segments(sort, today)
     start, keys = _decode(sort, after, segments) if after else (0, [])
-    base = _filtered(where, day)
+    base = _filtered(where, today)
     offset = (page - 1) * first if page else 0
 
     found: list[tuple[str, Challenge]] = []

@@ -16,6 +16,7 @@ from schema.scalars import DateTime
 
 if TYPE_CHECKING:
     from schema.types.challenges import ChallengerRole, Membership
+    from schema.types.progress import MemberStats
 
 DEFAULT_PROFILE_IMAGE = "/static/defaults/profile.svg"
 # Member.challenges lists at most this many, the newest: a member may join any number of challenges.
@@ -76,6 +77,15 @@ class Member:
         from schema.types.challenges import memberships_of_member
 
         return await memberships_of_member(info, member_id=int(self.id), role=role)
+
+    @strawberry.field(description="Only the member themself sees it; null for others.", metadata=PER_VIEWER)
+    async def stats(
+        self, info: Info
+    ) -> Annotated[MemberStats, strawberry.lazy("schema.types.progress")] | None:
+        # Imported here: the progress types import this module.
+        from schema.types.progress import member_stats
+
+        return await member_stats(info, int(self.id), is_self=self._is_self)
 
 
 async def member_by_id(info: Info, member_id: int) -> Member:

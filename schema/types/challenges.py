@@ -16,14 +16,27 @@ from resolvers.challenges.loaders import (
     MembershipsByMemberIdLoader,
     fetched_member,
 )
+from resolvers.challenges.rules import status_on
+from resolvers.challenges.schedule import Schedule as ScheduleRule
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
+from resolvers.progress.loaders import ProgressKey
 from schema.context import Info
-from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, shareable
+from schema.marks import PER_VIEWER, SEATS, SHAREABLE, shareable
+from schema.permissions import IsAuthenticated
 from schema.scalars import Date, DateTime
 from schema.types.accounts import MEMBER_CHALLENGES_MAX, Member, member_by_id
 from schema.types.chat import Room
-from schema.types.pagination import PageInfo
+from schema.types.progress import (
+    ChallengeStatus,
+    Progress,
+    ProgressConnection,
+    Schedule,
+    leaderboard,
+    membership_progress,
+    progress_key,
+    viewer_progress,
+)
 
 if TYPE_CHECKING:
     from schema.types.proofs import ProofConnection, ProofStatus
@@ -53,6 +66,8 @@ class Challenge:
     current_attendance: int
     created_at: DateTime
     updated_at: DateTime
+    schedule: Schedule
+    _schedule: strawberry.Private[ScheduleRule]
     _thumbnail: strawberry.Private[str | None]
     _leader_id: strawberry.Private[int]
     # The memberships (with members) when the list that made this object loaded them for the
@@ -62,6 +77,7 @@ class Challenge:
 
     @classmethod
     def from_model(cls, challenge: models.Challenge) -> Challenge:
+        schedule = ScheduleRule(challenge.schedule_period, challenge.schedule_times)
         return cls(
             id=strawberry.ID(str(challenge.id)),
             title=challenge.title,
@@ -75,6 +91,8 @@ class Challenge:
             current_attendance=challenge.current_attendance,
             created_at=challenge.created_at,
             updated_at=challenge.updated_at,
+            schedule=Schedule.of(schedule),
+            _schedule=schedule,
             _thumbnail=challenge.thumbnail,
             _leader_id=challenge.leader_id,  # type: ignore[attr-defined]
         )
@@ -167,6 +185,30 @@ class Challenge:
         )
 
     @strawberry.field(metadata=SHAREABLE)
+    def status(self, info: Info) -> ChallengeStatus:
+        today = info.context.services.clock.today()
+        return status_on(today, start_date=self.start_date, due_date=self.due_date)
+
+    @strawberry.field(description="Null unless the viewer is a member.", metadata=PER_VIEWER)
+    async def viewer_progress(self, info: Info) -> Progress | None:
+        return await viewer_progress(info, self._progress_key(info))
+
+    @strawberry.field(
+        description="Members only (FORBIDDEN otherwise). Order: rate desc, misses asc, approved desc, "
+        "joinedAt asc.",
+        permission_classes=[IsAuthenticated],
+        metadata=PER_VIEWER,
+    )
+    async def leaderboard(
+        self, info: Info, first: int | None = 10, after: str | None = None
+    ) -> ProgressConnection:
+        page = 10 if first is None else first
+        return await leaderboard(info, self._progress_key(info), first=page, after=after)
+
+    def _progress_key(self, info: Info) -> ProgressKey:
+        return progress_key(info, int(self.id), self.start_date, self.due_date, self._schedule)
+
+    @strawberry.field(metadata=SHAREABLE)
     async def room(self, info: Info) -> Room:
         challenge_id = int(self.id)
         room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
@@ -209,6 +251,12 @@ class Membership:
             return Member.from_model(self._member)
         return self._load_member(info)
 
+    @strawberry.field(
+        description="Visible to members of the challenge; null for anyone else.", metadata=PER_VIEWER
+    )
+    async def progress(self, info: Info) -> Progress | None:
+        return await membership_progress(info, challenge_id=self._challenge_id, member_id=self._member_id)
+
     @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Challenge:
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
@@ -221,37 +269,3 @@ async def memberships_of_member(info: Info, *, member_id: int, role: models.Role
     challenges): lives here so the accounts types need not import this module eagerly."""
     rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
     return [Membership.from_model(row) for row in rows[:MEMBER_CHALLENGES_MAX]]
-
-
-@strawberry.type
-class ChallengeEdge:
-    cursor: str
-    node: Challenge
-
-
-@strawberry.type
-class ChallengeConnection:
-    edges: list[ChallengeEdge] = strawberry.field(metadata=PAGE)
-    page_info: PageInfo
-    _page: strawberry.Private[queries.ChallengePage]
-
-    @strawberry.field(metadata=SHAREABLE)
-    async def total_count(self) -> int:
-        return await self._page.total_count()
-
-    @strawberry.field(metadata=shareable(page=True))
-    def nodes(self) -> list[Challenge]:
-        return [edge.node for edge in self.edges]
-
-    @classmethod
-    def from_page(cls, page: queries.ChallengePage) -> ChallengeConnection:
-        edges = [ChallengeEdge(cursor=cursor, node=Challenge.from_model(row)) for cursor, row in page.rows]
-        return cls(
-            edges=edges,
-            page_info=PageInfo.of(
-                edges,
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-            _page=page,
-        )

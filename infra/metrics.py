@@ -66,6 +66,11 @@ class Metrics:
         self.subscriptions = Gauge(
             "eroom_subscriptions_active", "Running GraphQL subscriptions.", registry=self.registry
         )
+        self.ready = Gauge(
+            "eroom_ready",
+            "1 when the instance would answer /ready with 200 (checked at each scrape), else 0.",
+            registry=self.registry,
+        )
 
     def read_counter(
         self, name: str, documentation: str, read: CounterSource, labels: Sequence[str] = ()

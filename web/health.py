@@ -58,6 +58,8 @@ def health_routes(runtime: Runtime, metrics: Metrics, drain: Drain) -> list[Rout
         return JSONResponse({"status": "ready", "version": version()})
 
     async def metrics_endpoint(request: Request) -> Response:
+        # Each scrape checks readiness too, so Prometheus sees what /ready would say.
+        metrics.ready.set(0 if drain.draining or await problems(runtime) else 1)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     return [Route("/health", health), Route("/ready", ready), Route("/metrics", metrics_endpoint)]

@@ -27,7 +27,7 @@ from strawberry.extensions import LifecycleStep
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from infra.settings import Settings
-from schema.observability import redact
+from schema.observability import REDACTED, redact
 from schema.root import Schema
 
 # GraphQL string and block string literals: a document may carry a password inline.
@@ -40,12 +40,18 @@ def masked(document: str) -> str:
 
 
 def redacted_arguments(arguments: dict[str, Any], info: GraphQLResolveInfo[Any]) -> dict[str, Any]:
-    return cast(dict[str, Any], redact(arguments))
+    """Ids, numbers and flags as they are; secrets redacted and any other text (a message body,
+    a title) masked: members' words do not belong in a tracing backend."""
+    return {
+        name: value
+        if value is None or isinstance(value, int | float) or name.lower().endswith(("id", "ids"))
+        else (value if value == REDACTED else "…")
+        for name, value in cast(dict[str, Any], redact(arguments)).items()
+    }
 
 
 class TracedOperation(OpenTelemetryExtension):
-    """strawberry's spans, with the document's literals masked and the arguments redacted as the
-    operation log redacts variables."""
+    """strawberry's spans, with the document's string literals and the arguments' text masked."""
 
     def __init__(self, *, tracer_provider: TracerProvider, **kwargs: Any) -> None:
         super().__init__(arg_filter=redacted_arguments, tracer_provider=tracer_provider, **kwargs)

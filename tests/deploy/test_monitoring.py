@@ -14,6 +14,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.conftest import postgres_only
 from tests.support.servers import PROJECT, AppServer
 
 PROMETHEUS = PROJECT / "deploy" / "prometheus"
@@ -115,3 +116,14 @@ async def test_metrics_carry_the_version_and_readiness(app: AppServer) -> None:
 
     assert f'eroom_build_info{{version="{VERSION}"}} 1.0' in exposition
     assert "eroom_ready 1.0" in exposition
+
+
+@postgres_only
+async def test_metrics_show_the_database_pool(app: AppServer) -> None:
+    async with httpx.AsyncClient() as http:
+        exposition = (await http.get(f"{app.url}/metrics")).text
+    pool = dict(re.findall(r'^eroom_db_pool_connections\{state="(\w+)"\} (\S+)$', exposition, re.MULTILINE))
+
+    assert set(pool) == {"in_use", "idle", "max"}
+    assert float(pool["max"]) >= 1
+    assert 0 <= float(pool["in_use"]) <= float(pool["max"])

@@ -62,7 +62,11 @@ def restart() -> int:
         print("no cluster is running (start one with `make cluster`)", file=sys.stderr)
         return 1
     state = json.loads(state_file.read_text())
-    os.kill(state["pid"], signal.SIGHUP)
+    try:
+        os.kill(state["pid"], signal.SIGHUP)
+    except ProcessLookupError:
+        print(f"the cluster of {state_file} is gone (it was not stopped cleanly)", file=sys.stderr)
+        return 1
     deadline = time.monotonic() + RESTART_TIMEOUT
     while time.monotonic() < deadline:
         time.sleep(0.5)

@@ -21,21 +21,9 @@ from infra.settings import Settings, get_settings
 
 
 def serve(settings: Settings, factory: str = "web.app:create_app") -> None:
-    import uvicorn
+    from web.drain import serve as serve_draining
 
-    uvicorn.run(
-        factory,
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        ws_max_size=settings.ws_max_frame_bytes,
-        ws_ping_interval=settings.ws_keepalive_interval,
-        timeout_graceful_shutdown=10,
-        log_config=None,
-        # web.middleware.access_log writes the access log, with the request id
-        access_log=False,
-        proxy_headers=True,
-    )
+    serve_draining(settings, factory)
 
 
 def main(argv: list[str]) -> int:

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
+    # Proxies trusted to set the client address (X-Forwarded-For), which per-IP limits count.
+    forwarded_allow_ips: str = Field("127.0.0.1", alias="FORWARDED_ALLOW_IPS")
+    # On SIGTERM: longest wait for running requests before WebSockets close with 1012 (web/drain.py).
+    drain_seconds: float = Field(5.0, alias="DRAIN_SECONDS", ge=0)
+    # Seconds uvicorn then gives open connections and tasks before cancelling them.
+    shutdown_timeout: int = Field(10, alias="SHUTDOWN_TIMEOUT", ge=0)
+    # Tracing is off (nothing installed, nothing measured) unless an OTLP/HTTP endpoint is set.
+    otel_exporter_otlp_endpoint: str = Field("", alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_service_name: str = Field("eroom", alias="OTEL_SERVICE_NAME")
 
     database_url: str = Field("sqlite://var/eroom.sqlite3", alias="DATABASE_URL")
     redis_url: str = Field("", alias="REDIS_URL")

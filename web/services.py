@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from tortoise import connections
 
 from events.codec import loads
 from infra import db
@@ -57,6 +58,21 @@ class Runtime:
 
 def build_clock(settings: Settings) -> Clock:
     return Clock(shift_days=settings.clock_shift_days, zone=settings.zone)
+
+
+def database_pool() -> dict[tuple[str, ...], float]:
+    """Connections of the database pool by state (``in_use``, ``idle``, ``max``); empty on SQLite,
+    which has no pool, and before the database is open."""
+    try:
+        client = connections.get("default")
+    except Exception:
+        return {}
+    # Tortoise keeps asyncpg's pool private; asyncpg's own accessors say how it is used.
+    pool = getattr(client, "_pool", None)
+    if pool is None or not hasattr(pool, "get_idle_size"):
+        return {}
+    size, idle = pool.get_size(), pool.get_idle_size()
+    return {("in_use",): size - idle, ("idle",): idle, ("max",): pool.get_max_size()}
 
 
 def build_runtime(settings: Settings) -> Runtime:

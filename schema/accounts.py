@@ -19,7 +19,7 @@ from resolvers.accounts.sign_up import sign_up
 from resolvers.accounts.verification import request_email_verification
 from schema.context import Info
 from schema.cookies import clear_auth_cookies, refresh_cookie, set_auth_cookies
-from schema.permissions import IsAuthenticated
+from schema.permissions import IsAuthenticated, credential_free
 from schema.scalars import Upload
 from schema.types.accounts import AuthPayload, Availability, Member, SignUpInput
 
@@ -39,25 +39,27 @@ class Query:
         member = await queries.get_member(member_id=parse_id(id))
         return Member.from_model(member) if member else None
 
-    @strawberry.field
+    @strawberry.field(metadata=credential_free())
     async def email_availability(self, email: str) -> Availability:
         return Availability.from_result(await queries.email_availability(email=email))
 
-    @strawberry.field
+    @strawberry.field(metadata=credential_free())
     async def nickname_availability(self, nickname: str) -> Availability:
         return Availability.from_result(await queries.nickname_availability(nickname=nickname))
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Mail a 6-digit sign-up code to an unregistered email.")
+    @strawberry.mutation(
+        description="Mail a 6-digit sign-up code to an unregistered email.", metadata=credential_free()
+    )
     async def request_email_verification(self, info: Info, email: str) -> bool:
         context = info.context
         return await request_email_verification(
             email=email, client_ip=context.client_ip, services=context.services
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(metadata=credential_free())
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
         context = info.context
         session = await sign_up(
@@ -71,7 +73,7 @@ class Mutation:
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation
+    @strawberry.mutation(metadata=credential_free())
     async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
         context = info.context
         session = await log_in(
@@ -80,7 +82,7 @@ class Mutation:
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation
+    @strawberry.mutation(metadata=credential_free())
     async def log_in_with_kakao(self, info: Info, code: str, redirect_uri: str | None = None) -> AuthPayload:
         context = info.context
         session = await log_in_with_kakao(
@@ -90,7 +92,8 @@ class Mutation:
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(
-        description="Rotates: the old refresh token stops working. Uses the cookie if absent."
+        description="Rotates: the old refresh token stops working. Uses the cookie if absent.",
+        metadata=credential_free(),
     )
     async def refresh_tokens(self, info: Info, refresh_token: str | None = None) -> AuthPayload:
         session = await refresh_tokens(
@@ -99,7 +102,10 @@ class Mutation:
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation(description="Ends this session (the refresh token's family) and clears the cookies.")
+    @strawberry.mutation(
+        description="Ends this session (the refresh token's family) and clears the cookies.",
+        metadata=credential_free(),
+    )
     async def log_out(self, info: Info, refresh_token: str | None = None) -> bool:
         context = info.context
         clear_auth_cookies(info)

@@ -3,6 +3,11 @@
 It turns requests into a typed :class:`schema.context.Context`: the viewer comes from an
 ``Authorization: Bearer`` header or the ``access_token`` cookie on HTTP, and from the
 ``connection_init`` payload (Apollo's ``connectionParams``) or the cookie on WebSockets.
+
+A credential that is present but no good (invalid or expired) is never
+read as anonymous: an HTTP request fails with UNAUTHENTICATED and ``extensions.reason`` unless
+it selects only root fields marked ``credential_free`` (the ones that get a new session), and a
+WebSocket is closed with 4403 at ``connection_init``. No credential at all is anonymous.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -22,13 +28,16 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from infra.connection_slots import ConnectionSlots
 from infra.errors import ErrorCode
-from infra.tokens import InvalidToken, decode_access_token
+from infra.sessions import CredentialRefused, authenticate
 from schema.context import Context
 from schema.cookies import ACCESS_COOKIE
+from schema.permissions import CredentialFreeFields
 from schema.root import Schema
 from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
@@ -49,6 +58,16 @@ def bearer_token(value: object) -> str | None:
         return None
     scheme, _, token = value.strip().partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def presented_credential(request: Request | WebSocket) -> str | None:
+    """The access token the request presents: the Authorization header, else the cookie.
+    An empty header (or a bare ``Bearer``) presents nothing; any other header that is not a
+    bearer token is presented as is, and refused."""
+    header = request.headers.get("authorization", "").strip()
+    if header and header.lower() != "bearer":
+        return bearer_token(header) or header
+    return request.cookies.get(ACCESS_COOKIE) or None
 
 
 def refusal(status_code: int, reason: str) -> Response:
@@ -88,6 +107,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.connection_slots = ConnectionSlots(
             runtime.services.redis, settings.ws_max_connections_per_member
         )
+        self.credential_free = CredentialFreeFields(schema)
 
     def encode_json(self, data: object) -> str:
         # orjson: json.dumps was ~2 % of a 12-item list request's CPU (~550 fields). Decoded to
@@ -134,24 +154,40 @@ class GraphQLView(GraphQL[Context, None]):
             client_ip=client_ip(request),
             request_id=request_id_of(request.scope),
         )
-        token = bearer_token(request.headers.get("authorization")) or request.cookies.get(ACCESS_COOKIE)
+        token = presented_credential(request)
         if token:
-            self._authenticate(context, token)
+            await self._authenticate(context, token)
         return context
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        refusal = context.auth_refusal
+        if refusal is not None and not self.credential_free.allow(
+            request_data.query, request_data.operation_name, max_tokens=self.runtime.settings.max_query_tokens
+        ):
+            error = GraphQLError(refusal.message, extensions=refusal.extensions)
+            return ExecutionResult(data=None, errors=[error])
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
-        if header is None:  # the cookie (checked in get_context), or anonymous
-            if context.auth_error:
+        if header is not None:  # connectionParams win over the cookie
+            token = bearer_token(header)
+            if token is None:
                 raise ConnectionRejectionError()
-            await self._take_connection_slot(context)
-            return None
-        token = bearer_token(header)
-        if token is None:
-            raise ConnectionRejectionError()
-        self._authenticate(context, token)
-        if context.auth_error:
+            await self._authenticate(context, token)
+        if context.auth_refusal is not None:
+            # 4403, not 4401: graphql-ws retries it, after the client refreshed its token.
             raise ConnectionRejectionError()
         await self._take_connection_slot(context)
         return None
@@ -170,10 +206,13 @@ class GraphQLView(GraphQL[Context, None]):
 
         context.request.scope.setdefault(ON_CLOSE, []).append(release)
 
-    def _authenticate(self, context: Context, token: str) -> None:
+    async def _authenticate(self, context: Context, token: str) -> None:
         try:
-            context.viewer = decode_access_token(token, self.runtime.settings)
-            context.auth_error = None
-        except InvalidToken:
+            context.viewer = await authenticate(token, settings=self.runtime.settings)
+        except CredentialRefused as refused:
             context.viewer = None
-            context.auth_error = "Your access token is invalid or has expired."
+            context.auth_refusal = refused
+            context.auth_error = refused.message
+        else:
+            context.auth_refusal = None
+            context.auth_error = None

@@ -97,7 +97,7 @@ class Mutation:
     )
     async def refresh_tokens(self, info: Info, refresh_token: str | None = None) -> AuthPayload:
         session = await refresh_tokens(
-            refresh_token=refresh_token or refresh_cookie(info), settings=info.context.settings
+            refresh_token=refresh_token or refresh_cookie(info), services=info.context.services
         )
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)

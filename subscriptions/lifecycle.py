@@ -1,4 +1,4 @@
-"""What ends a viewer's subscription whatever it streams: token expiry, logout, a dead bus."""
+"""What ends a viewer's subscription whatever it streams: token expiry, a session ending, a dead bus."""
 
 from __future__ import annotations
 
@@ -30,12 +30,8 @@ async def next_event(queue: Listener, viewer: Viewer) -> object:
                 event = await queue.get()
     except TimeoutError:
         raise Unauthenticated("Your access token has expired.") from None
-    if (
-        isinstance(event, SessionEnded)
-        and event.member_id == viewer.id
-        and event.token_id in (None, viewer.token_id)
-    ):
-        raise Unauthenticated("You have logged out.")
+    if isinstance(event, SessionEnded) and event.ends(viewer):
+        raise Unauthenticated("Your session has ended.")
     if isinstance(event, BusFailed):
         raise StreamInterruptedError("The live stream was interrupted; resubscribe with your last cursor.")
     return event

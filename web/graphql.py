@@ -4,7 +4,7 @@ It turns requests into a typed :class:`schema.context.Context`: the viewer comes
 ``Authorization: Bearer`` header or the ``access_token`` cookie on HTTP, and from the
 ``connection_init`` payload (Apollo's ``connectionParams``) or the cookie on WebSockets.
 
-A credential that is present but no good (invalid or expired) is never
+A credential that is present but no good (invalid, expired, or of a revoked session) is never
 read as anonymous: an HTTP request fails with UNAUTHENTICATED and ``extensions.reason`` unless
 it selects only root fields marked ``credential_free`` (the ones that get a new session), and a
 WebSocket is closed with 4403 at ``connection_init``. No credential at all is anonymous.
@@ -208,7 +208,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _authenticate(self, context: Context, token: str) -> None:
         try:
-            context.viewer = await authenticate(token, settings=self.runtime.settings)
+            context.viewer = await authenticate(
+                token, settings=self.runtime.settings, sessions=self.runtime.services.sessions
+            )
         except CredentialRefused as refused:
             context.viewer = None
             context.auth_refusal = refused

@@ -13,7 +13,7 @@ from infra.tokens import family_of
 from infra.viewer import Viewer
 from models.accounts import Member
 from resolvers.accounts.rules import nickname_key, valid_nickname, valid_password
-from resolvers.accounts.sessions import revoke_families
+from resolvers.accounts.sessions import end_sessions, revoke_families
 from resolvers.accounts.sign_up import NICKNAME_TAKEN, ensure_nickname_free
 
 
@@ -71,5 +71,6 @@ async def change_password(
         await Member.filter(id=member.id).using_db(connection).update(password_hash=new_hash)
         # Every other session may be the attacker's; the one asking stays logged in.
         others = {"id__not": current_family} if current_family is not None else {}
-        await revoke_families(connection=connection, member_id=member.id, **others)
+        revoked = await revoke_families(connection=connection, member_id=member.id, **others)
+    await end_sessions(services=services, member_id=member.id, session_ids=revoked)
     return True

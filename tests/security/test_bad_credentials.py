@@ -12,7 +12,7 @@ import httpx
 from infra.settings import Settings
 from infra.tokens import issue_access_token
 from models.accounts import Member
-from tests.security.conftest import ME, PASSWORD, WithPassword, init_close_code, log_in
+from tests.security.conftest import LOG_OUT, ME, PASSWORD, WithPassword, init_close_code, log_in
 from tests.support.graphql import GraphQLClient, Result
 from tests.support.servers import AppServer
 
@@ -66,6 +66,21 @@ async def test_expired_token_says_token_expired(
 
     # then the client learns it must refresh
     assert result.code == "UNAUTHENTICATED" and reason(result) == "TOKEN_EXPIRED"
+    assert result.body.get("data") is None
+
+
+async def test_revoked_session_token_says_session_revoked(app: AppServer, member: WithPassword) -> None:
+    # given a session that logged out
+    account = await member()
+    session = await log_in(app, account)
+    async with GraphQLClient(app.url, token=session["accessToken"]) as client:
+        assert (await client.execute(LOG_OUT)).ok() == {"logOut": True}
+
+        # when its access token is used again
+        result = await client.execute(ME)
+
+    # then it is refused as revoked
+    assert result.code == "UNAUTHENTICATED" and reason(result) == "SESSION_REVOKED"
     assert result.body.get("data") is None
 
 
@@ -126,6 +141,20 @@ async def test_websocket_with_forged_token_is_closed_4403(app: AppServer) -> Non
     code = await init_close_code(app.ws_url, {"Authorization": "Bearer abc.def.ghi"})
 
     # then it is closed with 4403, which graphql-ws retries after a refresh (4401 it would not)
+    assert code == 4403
+
+
+async def test_websocket_with_revoked_session_is_closed_4403(app: AppServer, member: WithPassword) -> None:
+    # given a session that logged out
+    account = await member()
+    session = await log_in(app, account)
+    async with GraphQLClient(app.url, token=session["accessToken"]) as client:
+        assert (await client.execute(LOG_OUT)).ok() == {"logOut": True}
+
+    # when a socket opens with its access token
+    code = await init_close_code(app.ws_url, {"Authorization": f"Bearer {session['accessToken']}"})
+
+    # then it is refused
     assert code == 4403
 
 

@@ -96,6 +96,7 @@ def lifespan(
         try:
             yield
         finally:
+            await view.socket_sessions.close()
             await view.connection_slots.close()
             await runtime.close()
 

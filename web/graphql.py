@@ -42,7 +42,8 @@ from schema.root import Schema
 from web.middleware.request_id import request_id_of
 from web.middleware.websockets import ON_CLOSE
 from web.services import Runtime
-from web.transport import TransportWSHandler
+from web.socket_sessions import SocketSessions
+from web.transport import LegacyWSHandler, TransportWSHandler
 
 # Our own GraphiQL page: it loads its assets from /static/vendor/ instead of a CDN.
 GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "static" / "graphiql.html"
@@ -88,6 +89,7 @@ def client_ip(connection: HTTPConnection) -> str:
 
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: Schema, runtime: Runtime) -> None:
         settings = runtime.settings
@@ -107,6 +109,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.connection_slots = ConnectionSlots(
             runtime.services.redis, settings.ws_max_connections_per_member
         )
+        self.socket_sessions = SocketSessions(runtime.services.sessions, runtime.bus)
         self.credential_free = CredentialFreeFields(schema)
 
     def encode_json(self, data: object) -> str:

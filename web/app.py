@@ -21,6 +21,7 @@ from web.graphql import GraphQLView
 from web.health import health_routes
 from web.middleware.access_log import AccessLog
 from web.middleware.body_limits import BodyLimits
+from web.middleware.csrf import CsrfPrevention
 from web.middleware.headers import MediaHeaders, SecurityHeaders
 from web.middleware.request_id import RequestId
 from web.middleware.websockets import WebSockets
@@ -77,8 +78,15 @@ def middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
             allow_origins=settings.cors_origin_list,
             allow_credentials=True,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "apollo-require-preflight",
+                "x-apollo-operation-name",
+            ],
         ),
+        Middleware(CsrfPrevention, settings=settings),
     ]
 
 

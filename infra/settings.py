@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     limit_login_failures: Limit = Field(RateLimit(10, 900), alias="LIMIT_LOGIN_FAILURES")
     limit_email_code: Limit = Field(RateLimit(1, 60), alias="LIMIT_EMAIL_CODE")
     limit_anonymous_per_ip: Limit = Field(RateLimit(60, 60), alias="LIMIT_ANONYMOUS_PER_IP")
+    limit_change_password: Limit = Field(RateLimit(5, 900), alias="LIMIT_CHANGE_PASSWORD")
+    limit_availability_per_ip: Limit = Field(RateLimit(30, 60), alias="LIMIT_AVAILABILITY_PER_IP")
     ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
     ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
@@ -129,6 +131,8 @@ class Settings(BaseSettings):
         "limit_login_failures",
         "limit_email_code",
         "limit_anonymous_per_ip",
+        "limit_change_password",
+        "limit_availability_per_ip",
         mode="before",
     )
     @classmethod

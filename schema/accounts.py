@@ -40,12 +40,20 @@ class Query:
         return Member.from_model(member) if member else None
 
     @strawberry.field(metadata=credential_free())
-    async def email_availability(self, email: str) -> Availability:
-        return Availability.from_result(await queries.email_availability(email=email))
+    async def email_availability(self, info: Info, email: str) -> Availability:
+        context = info.context
+        result = await queries.email_availability(
+            email=email, client_ip=context.client_ip, services=context.services
+        )
+        return Availability.from_result(result)
 
     @strawberry.field(metadata=credential_free())
-    async def nickname_availability(self, nickname: str) -> Availability:
-        return Availability.from_result(await queries.nickname_availability(nickname=nickname))
+    async def nickname_availability(self, info: Info, nickname: str) -> Availability:
+        context = info.context
+        result = await queries.nickname_availability(
+            nickname=nickname, client_ip=context.client_ip, services=context.services
+        )
+        return Availability.from_result(result)
 
 
 @strawberry.type

@@ -33,7 +33,9 @@ def serve(settings: Settings, factory: str = "web.app:create_app") -> None:
         log_config=None,
         # web.middleware.access_log writes the access log, with the request id
         access_log=False,
+        # Client addresses (per-IP limits) come from X-Forwarded-For only when these proxies set it.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

@@ -111,6 +111,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.socket_sessions = SocketSessions(runtime.services.sessions, runtime.bus)
         self.credential_free = CredentialFreeFields(schema)
+        self.anonymous_sockets: dict[str, int] = {}  # client IP -> open anonymous sockets here
 
     def encode_json(self, data: object) -> str:
         # orjson: json.dumps was ~2 % of a 12-item list request's CPU (~550 fields). Decoded to
@@ -192,7 +193,10 @@ class GraphQLView(GraphQL[Context, None]):
         if context.auth_refusal is not None:
             # 4403, not 4401: graphql-ws retries it, after the client refreshed its token.
             raise ConnectionRejectionError()
-        await self._take_connection_slot(context)
+        if context.viewer is None:
+            self._take_anonymous_slot(context)
+        else:
+            await self._take_connection_slot(context)
         return None
 
     async def _take_connection_slot(self, context: Context) -> None:
@@ -206,6 +210,23 @@ class GraphQLView(GraphQL[Context, None]):
 
         async def release() -> None:
             await self.connection_slots.release(member_id, slot)
+
+        context.request.scope.setdefault(ON_CLOSE, []).append(release)
+
+    def _take_anonymous_slot(self, context: Context) -> None:
+        """Refuse (4403) an anonymous connection beyond ``WS_MAX_ANONYMOUS_PER_IP`` from one
+        client address on this instance (anonymous sockets cost memory but prove nothing)."""
+        ip = context.client_ip
+        if self.anonymous_sockets.get(ip, 0) >= self.runtime.settings.ws_max_anonymous_per_ip:
+            raise ConnectionRejectionError({"message": "Too many anonymous connections from this address."})
+        self.anonymous_sockets[ip] = self.anonymous_sockets.get(ip, 0) + 1
+
+        async def release() -> None:
+            left = self.anonymous_sockets.get(ip, 1) - 1
+            if left > 0:
+                self.anonymous_sockets[ip] = left
+            else:
+                self.anonymous_sockets.pop(ip, None)
 
         context.request.scope.setdefault(ON_CLOSE, []).append(release)
 

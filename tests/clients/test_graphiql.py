@@ -88,7 +88,8 @@ class OfflinePage:
 
     async def set_token(self, token: str) -> None:
         headers = json.dumps({"Authorization": f"Bearer {token}"})
-        await self.set_editor(".graphiql-editor-tool .CodeMirror", "Authorization", headers)
+        await self.page.get_by_role("button", name="Headers").click()
+        await self.set_editor(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror", "", headers)
 
     async def set_query(self, query: str) -> None:
         await self.set_editor(".graphiql-query-editor .CodeMirror", "", query)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("eroom", alias="JWT_ISSUER")
     access_token_ttl: int = Field(3600, alias="ACCESS_TOKEN_TTL")
     refresh_token_ttl: int = Field(7 * 24 * 3600, alias="REFRESH_TOKEN_TTL")
-    cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
+    cookie_secure: bool = Field(False, alias="COOKIE_SECURE", validate_default=True)  # on in production
     # Argon2id cost; raising them makes every login re-hash the stored password.
     argon2_time_cost: int = Field(3, alias="ARGON2_TIME_COST")
     argon2_memory_cost: int = Field(64 * 1024, alias="ARGON2_MEMORY_COST")  # KiB
@@ -111,7 +111,10 @@ class Settings(BaseSettings):
     limit_login_failures: Limit = Field(RateLimit(10, 900), alias="LIMIT_LOGIN_FAILURES")
     limit_email_code: Limit = Field(RateLimit(1, 60), alias="LIMIT_EMAIL_CODE")
     limit_anonymous_per_ip: Limit = Field(RateLimit(60, 60), alias="LIMIT_ANONYMOUS_PER_IP")
+    limit_change_password: Limit = Field(RateLimit(5, 900), alias="LIMIT_CHANGE_PASSWORD")
+    limit_availability_per_ip: Limit = Field(RateLimit(30, 60), alias="LIMIT_AVAILABILITY_PER_IP")
     ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
+    ws_max_anonymous_per_ip: int = Field(20, alias="WS_MAX_ANONYMOUS_PER_IP", ge=1)
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
     ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
     ws_max_frame_bytes: int = Field(64 * 1024, alias="WS_MAX_FRAME_BYTES")
@@ -150,6 +153,8 @@ class Settings(BaseSettings):
         "limit_login_failures",
         "limit_email_code",
         "limit_anonymous_per_ip",
+        "limit_change_password",
+        "limit_availability_per_ip",
         mode="before",
     )
     @classmethod
@@ -170,6 +175,12 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.clock_shift_days:
             raise ValueError("CLOCK_SHIFT_DAYS is for demos and tests; it is refused in production")
         return self
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _secure_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        # Production means HTTPS: auth cookies never travel in clear, whatever COOKIE_SECURE says.
+        return value or info.data.get("environment") == "production"
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

@@ -10,7 +10,9 @@ new field cannot forget to declare:
   (:func:`shareable`, :func:`per_viewer`; :mod:`subscriptions.fanout`). Undeclared fields with a
   resolver run per viewer;
 * whether an argument or an input field carries a password, a token or a code
-  (:data:`SENSITIVE`): the operation log never shows its value (:mod:`schema.observability`).
+  (:data:`SENSITIVE`): the operation log never shows its value (:mod:`schema.observability`);
+* whether a root field still runs when the request carries a bad credential
+  (:data:`CREDENTIAL_FREE`: the fields that exist to get a new session; :mod:`schema.permissions`).
 
 Marks combine by merging: ``metadata=shareable(max_items=SEATS)``.
 """
@@ -28,6 +30,7 @@ from subscriptions.fanout import ANYONE, SHARING, VIEWER, strawberry_metadata
 MAX_ITEMS = "eroom.max_items"
 PAGE_ITEMS = "eroom.page_items"
 SENSITIVE_VALUE = "eroom.sensitive"
+CREDENTIAL_FREE_FIELD = "eroom.credential_free"
 
 # Lists of a challenge's members (memberships, online members) hold at most its seat limit.
 SEATS = LIMIT_ATTENDANCE_MAX
@@ -66,6 +69,7 @@ PER_VIEWER = per_viewer()
 # A connection's `edges` or `nodes`: as many items as the page its field was asked for.
 PAGE = _marks(page=True)
 SENSITIVE: Marks = MappingProxyType({SENSITIVE_VALUE: True})
+CREDENTIAL_FREE: Marks = MappingProxyType({CREDENTIAL_FREE_FIELD: True})
 
 
 def max_items(field: GraphQLField) -> int | None:

@@ -16,7 +16,7 @@ from infra.viewer import Viewer
 from models.accounts import Member
 from models.notifications import Notification
 from subscriptions.bus import Bus
-from subscriptions.lifecycle import next_event
+from subscriptions.lifecycle import ensure_unexpired, expiry_alarm, next_event
 
 BATCH = 200
 
@@ -34,10 +34,11 @@ async def _after(member_id: int, after_seq: int) -> AsyncIterator[Notification]:
 async def notification_stream(
     *, bus: Bus, viewer: Viewer, after_seq: int | None
 ) -> AsyncGenerator[Notification, None]:
+    ensure_unexpired(viewer)
     queue: asyncio.Queue[object] = asyncio.Queue()
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(queue, member_channel(viewer.id)):
+        async with bus.listen(queue, member_channel(viewer.id)), expiry_alarm(queue, viewer):
             if after_seq is None:  # live only: start from what is stored now
                 member = await Member.get_or_none(id=viewer.id)
                 last = member.notification_seq if member else 0

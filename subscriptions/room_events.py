@@ -21,7 +21,7 @@ from infra.services import Services
 from infra.viewer import Viewer
 from resolvers.chat import presence, queries
 from subscriptions.bus import Bus
-from subscriptions.lifecycle import next_event
+from subscriptions.lifecycle import ensure_unexpired, expiry_alarm, next_event
 
 
 async def _catch_up(
@@ -44,13 +44,15 @@ async def _catch_up(
 async def room_events(
     *, services: Services, bus: Bus, viewer: Viewer, challenge_id: int, after_seq: int | None
 ) -> AsyncGenerator[RoomEventPayload, None]:
+    ensure_unexpired(viewer)
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
     connection = secrets.token_hex(8)
     queue: asyncio.Queue[object] = asyncio.Queue()
     joined = False
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(queue, room_channel(challenge_id), member_channel(viewer.id)):
+        channels = (room_channel(challenge_id), member_channel(viewer.id))
+        async with bus.listen(queue, *channels), expiry_alarm(queue, viewer):
             last = after_seq if after_seq is not None else await queries.last_seq(challenge_id=challenge_id)
             await presence.enter(
                 services, challenge_id=challenge_id, member_id=viewer.id, connection=connection

@@ -23,6 +23,7 @@ from web.health import health_routes, version
 from web.media import media_routes
 from web.middleware.access_log import AccessLog
 from web.middleware.body_limits import BodyLimits
+from web.middleware.csrf import CsrfPrevention
 from web.middleware.headers import MediaHeaders, SecurityHeaders
 from web.middleware.request_id import RequestId
 from web.middleware.websockets import WebSockets
@@ -93,8 +94,15 @@ def middleware(
             allow_origins=settings.cors_origin_list,
             allow_credentials=True,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "apollo-require-preflight",
+                "x-apollo-operation-name",
+            ],
         ),
+        Middleware(CsrfPrevention, settings=settings),
     ]
 
 
@@ -112,7 +120,8 @@ def lifespan(
         try:
             yield
         finally:
-            await view.connection_slots.close()
+            await view.socket_sessions.close()
+            await view.admission.close()
             await runtime.close()
             if tracing is not None:
                 tracing.close()

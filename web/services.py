@@ -14,6 +14,7 @@ from infra.limits import Limiter
 from infra.mail import build_mailer
 from infra.presence import PresenceStore
 from infra.services import Services
+from infra.sessions import SessionStore, revoked_seconds
 from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
@@ -92,6 +93,7 @@ def build_runtime(settings: Settings) -> Runtime:
         limiter=Limiter(redis),
         redis=redis,
         presence=PresenceStore(redis, settings.presence_ttl),
+        sessions=SessionStore(redis, revoked_seconds=revoked_seconds(settings)),
         bus=bus,
     )
     return Runtime(

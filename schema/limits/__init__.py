@@ -10,7 +10,7 @@ through the same parse/validate steps):
   of the operation (:mod:`schema.limits.cost`): every list counts its declared bound
   (:mod:`schema.marks`), introspection lists what the schema holds
   (:mod:`schema.limits.introspection`); a batched request's operations share one
-  ``MAX_QUERY_COST`` (checked in :mod:`web.graphql` before any of them runs);
+  ``MAX_QUERY_COST`` (checked in :mod:`web.requests` before any of them runs);
 * ``first``/``last`` outside 1..100 (:mod:`infra.paging`): ``BAD_USER_INPUT`` naming the
   argument, read where cost reads page sizes (:mod:`schema.limits.pages`);
 * aliases (``MAX_ALIASES_PER_FIELD`` of one field, ``MAX_ALIASES`` in total), counted in the

@@ -4,10 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install assets run test test-sqlite test-postgres lint schema seed bench migrations clean
+.PHONY: install assets run test test-sqlite test-postgres lint schema seed bench migrations clean cluster cluster-restart
 
 # GraphiQL's browser assets, served from /static/vendor/ so the playground needs no CDN.
-# Installed from the npm registry (pinned by the lock file), never committed.
+# Installed from the npm registry (pinned by the lock file), never committed. The Dockerfile runs
+# the same commands as this and the install recipe (tests/deploy/test_dockerfile.py).
 GRAPHIQL := clients/graphiql
 VENDOR := static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-$(shell cksum $(GRAPHIQL)/package-lock.json | cut -d' ' -f1)
@@ -61,6 +62,16 @@ seed: install
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# nginx on 127.0.0.1:8080 in front of INSTANCES app instances on PostgreSQL + Redis (files under
+# var/cluster/); Ctrl-C stops it. `make cluster-restart` (another shell) drains and restarts the
+# instances one at a time.
+INSTANCES ?= 2
+cluster: install
+	$(PY) -m deploy.cluster up --instances $(INSTANCES)
+
+cluster-restart:
+	$(PY) -m deploy.cluster restart
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(GRAPHIQL)/node_modules tests/clients/apollo/node_modules

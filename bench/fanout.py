@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.load import body_for, steady
-from bench.measure import CpuMeter, Latency
+from bench.measure import CpuMeter, Latency, http_client
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
@@ -151,7 +151,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     apps = [stack.start_app() for _ in range(instances)]
     pending = missing(operations(apps[0].graphql_url), NEEDS)
     rows = []
-    async with World(stack.env) as world, httpx.AsyncClient(timeout=30) as client:
+    async with World(stack.env) as world, http_client() as client:
         for size in mode.fanout_sizes:
             rate = min(mode.max_message_rate, mode.deliveries_per_second / size)
             leader, *members = await world.members(size + 1)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -107,3 +109,10 @@ def open_files_by_kind(pid: int, peers: dict[int, str]) -> dict[str, int]:
             kind = "file"
         kinds[kind] = kinds.get(kind, 0) + 1
     return kinds
+
+
+def http_client() -> httpx.AsyncClient:
+    """The benchmarks' HTTP client. uvicorn closes a keep-alive connection idle for 5 s; the pool
+    forgets its own after 2 s, so a request after a pause (subscribers settling under load) never
+    goes out on a connection the server is closing (httpx.ReadError)."""
+    return httpx.AsyncClient(timeout=30, limits=httpx.Limits(keepalive_expiry=2.0))

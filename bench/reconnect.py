@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import math
 
-import httpx
-
 from bench.fanout import NEEDS, ROOM_EVENTS, SUBSCRIBERS_PER_PROCESS, Publish, graphql_publisher
 from bench.load import steady
-from bench.measure import percentile
+from bench.measure import http_client, percentile
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
@@ -69,7 +67,7 @@ async def storm(apps: list[AppServer], room: ChatRoom, seconds: float) -> tuple[
     acked: set[int] = set()
     try:
         await asyncio.to_thread(pool.settle)
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with http_client() as client:
             publish = graphql_publisher(client, apps[0].graphql_url, room)
             last, failures = await publish_through_drop(pool, publish, seconds, acked)
         await asyncio.to_thread(pool.wait_delivered, last * size, 30.0)

@@ -17,7 +17,7 @@ import httpx
 
 from bench.fanout import NEEDS, ROOM_EVENTS, Publish, bare_publisher, graphql_publisher
 from bench.load import steady
-from bench.measure import open_files, open_files_by_kind, rss_bytes
+from bench.measure import http_client, open_files, open_files_by_kind, rss_bytes
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Row, emit
@@ -198,7 +198,7 @@ async def run(stack: Stack, mode: Mode) -> list[Row]:
     bare = stack.start_baseline("bench.baselines.broadcast_ws:create_app")
     app = stack.start_app()
     row.pending = missing(operations(app.graphql_url), NEEDS)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with http_client() as client:
         baseline = await soak(
             pid=bare.pid,
             base_url=bare.url,

@@ -2,7 +2,8 @@
 
 Ids are the row's positive integer as a decimal string: opaque to clients, cheap to parse.
 Cursors are url-safe base64 of ``kind:part:part`` so clients cannot confuse one kind of cursor
-with another, and tampered cursors are rejected as ``BAD_USER_INPUT``.
+with another, and tampered cursors are rejected as ``BAD_USER_INPUT``, numbers no column can
+hold (past a signed 64-bit integer) included.
 """
 
 from __future__ import annotations
@@ -46,8 +47,17 @@ def decode_cursor(cursor: str, kind: str, *, field: str = "after", parts: int = 
     return found
 
 
+def cursor_number(part: str, *, field: str, minimum: int = 0, maximum: int = MAX_ID) -> int:
+    """A number read from a cursor, within ``minimum``..``maximum`` (what its column holds)."""
+    digits = part.removeprefix("-")
+    if not digits.isdigit() or len(digits) > 19:
+        raise BadInput("Invalid cursor.", field=field)
+    number = int(part)
+    if not minimum <= number <= maximum:
+        raise BadInput("Invalid cursor.", field=field)
+    return number
+
+
 def decode_int_cursor(cursor: str, kind: str, *, field: str = "after") -> int:
     (value,) = decode_cursor(cursor, kind, field=field)
-    if not value.isdigit() or len(value) > 19:
-        raise BadInput("Invalid cursor.", field=field)
-    return int(value)
+    return cursor_number(value, field=field)

@@ -16,6 +16,7 @@ from infra.clock import Clock
 from infra.limits import Limiter
 from infra.mail import Mailer
 from infra.presence import PresenceStore
+from infra.sessions import SessionStore
 from infra.settings import Settings
 from infra.storage import Storage
 
@@ -34,4 +35,5 @@ class Services:
     limiter: Limiter
     redis: Redis | None
     presence: PresenceStore
+    sessions: SessionStore
     bus: Publisher

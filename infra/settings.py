@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -52,6 +53,15 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
+    # Proxies trusted to set the client address (X-Forwarded-For), which per-IP limits count.
+    forwarded_allow_ips: str = Field("127.0.0.1", alias="FORWARDED_ALLOW_IPS")
+    # On SIGTERM: longest wait for running requests before WebSockets close with 1012 (web/drain.py).
+    drain_seconds: float = Field(5.0, alias="DRAIN_SECONDS", ge=0)
+    # Seconds uvicorn then gives open connections and tasks before cancelling them.
+    shutdown_timeout: int = Field(10, alias="SHUTDOWN_TIMEOUT", ge=0)
+    # Tracing is off (nothing installed, nothing measured) unless an OTLP/HTTP endpoint is set.
+    otel_exporter_otlp_endpoint: str = Field("", alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_service_name: str = Field("eroom", alias="OTEL_SERVICE_NAME")
 
     database_url: str = Field("sqlite://var/eroom.sqlite3", alias="DATABASE_URL")
     redis_url: str = Field("", alias="REDIS_URL")
@@ -61,7 +71,7 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("eroom", alias="JWT_ISSUER")
     access_token_ttl: int = Field(3600, alias="ACCESS_TOKEN_TTL")
     refresh_token_ttl: int = Field(7 * 24 * 3600, alias="REFRESH_TOKEN_TTL")
-    cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
+    cookie_secure: bool = Field(False, alias="COOKIE_SECURE", validate_default=True)  # on in production
     # Argon2id cost; raising them makes every login re-hash the stored password.
     argon2_time_cost: int = Field(3, alias="ARGON2_TIME_COST")
     argon2_memory_cost: int = Field(64 * 1024, alias="ARGON2_MEMORY_COST")  # KiB
@@ -79,6 +89,7 @@ class Settings(BaseSettings):
 
     media_dir: Path = Field(VAR_DIR / "media", alias="MEDIA_DIR")
     media_url: str = Field("/media/", alias="MEDIA_URL")
+    media_url_ttl: int = Field(600, alias="MEDIA_URL_TTL", ge=1)  # seconds a signed media URL works
 
     kakao_client_id: str = Field("", alias="KAKAO_CLIENT_ID")
     kakao_client_secret: str = Field("", alias="KAKAO_CLIENT_SECRET")
@@ -88,8 +99,10 @@ class Settings(BaseSettings):
     kakao_timeout: float = Field(5.0, alias="KAKAO_TIMEOUT")
 
     cors_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", alias="CORS_ORIGINS")
-    introspection: bool = Field(True, alias="INTROSPECTION")
-    field_suggestions: bool = Field(True, alias="FIELD_SUGGESTIONS")
+    # Unset: on, except in production (read through the properties of the same name).
+    introspection_setting: bool | None = Field(None, alias="INTROSPECTION")
+    field_suggestions_setting: bool | None = Field(None, alias="FIELD_SUGGESTIONS")
+    graphiql_setting: bool | None = Field(None, alias="GRAPHIQL")
     legacy_graphql_ws: bool = Field(False, alias="LEGACY_GRAPHQL_WS")
 
     limit_send_message: Limit = Field(RateLimit(10, 5), alias="LIMIT_SEND_MESSAGE")
@@ -98,7 +111,10 @@ class Settings(BaseSettings):
     limit_login_failures: Limit = Field(RateLimit(10, 900), alias="LIMIT_LOGIN_FAILURES")
     limit_email_code: Limit = Field(RateLimit(1, 60), alias="LIMIT_EMAIL_CODE")
     limit_anonymous_per_ip: Limit = Field(RateLimit(60, 60), alias="LIMIT_ANONYMOUS_PER_IP")
+    limit_change_password: Limit = Field(RateLimit(5, 900), alias="LIMIT_CHANGE_PASSWORD")
+    limit_availability_per_ip: Limit = Field(RateLimit(30, 60), alias="LIMIT_AVAILABILITY_PER_IP")
     ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
+    ws_max_anonymous_per_ip: int = Field(20, alias="WS_MAX_ANONYMOUS_PER_IP", ge=1)
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
     ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
     # Events queued per subscription; beyond it a stream catches up from the database, or is
@@ -121,6 +137,14 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
 
     presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds
+    # Days and ISO weeks of schedules. Tortoise writes its own value ("UTC") into
+    # os.environ["TIMEZONE"] when it initialises: settings are read before (get_settings), and
+    # processes started after that must be given TIMEZONE explicitly.
+    timezone: str = Field("Asia/Seoul", alias="TIMEZONE")
+    # Runs the service's clock this many days ahead (demos, black-box tests); never in production.
+    clock_shift_days: int = Field(0, alias="CLOCK_SHIFT_DAYS")
+    reminder_hour: int = Field(21, alias="REMINDER_HOUR", ge=0, le=23)
+    scheduler_interval: float = Field(60, alias="SCHEDULER_INTERVAL", ge=0)  # seconds; 0: no job
     notification_retention_days: int = Field(90, alias="NOTIFICATION_RETENTION_DAYS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_json: bool = Field(True, alias="LOG_JSON")
@@ -132,11 +156,34 @@ class Settings(BaseSettings):
         "limit_login_failures",
         "limit_email_code",
         "limit_anonymous_per_ip",
+        "limit_change_password",
+        "limit_availability_per_ip",
         mode="before",
     )
     @classmethod
     def _parse_limit(cls, value: object) -> object:
         return RateLimit.parse(value) if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"TIMEZONE {value!r} is not an IANA time zone (e.g. Asia/Seoul)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_clock(self) -> Settings:
+        if self.environment == "production" and self.clock_shift_days:
+            raise ValueError("CLOCK_SHIFT_DAYS is for demos and tests; it is refused in production")
+        return self
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _secure_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        # Production means HTTPS: auth cookies never travel in clear, whatever COOKIE_SECURE says.
+        return value or info.data.get("environment") == "production"
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:
@@ -147,9 +194,36 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def introspection(self) -> bool:
+        """``INTROSPECTION``; unset, on except in production."""
+        return self._outside_production(self.introspection_setting)
+
+    @property
+    def field_suggestions(self) -> bool:
+        """``FIELD_SUGGESTIONS`` ("Did you mean ...?" naming the schema's fields); unset, on except
+        in production."""
+        return self._outside_production(self.field_suggestions_setting)
+
+    @property
+    def graphiql(self) -> bool:
+        """``GRAPHIQL``: the playground at GET /graphql; unset, on except in production."""
+        return self._outside_production(self.graphiql_setting)
+
+    def _outside_production(self, setting: bool | None) -> bool:
+        return not self.is_production if setting is None else setting
+
+    @property
     def secret(self) -> str:
         """The JWT signing secret: ``JWT_SECRET`` or the generated development secret."""
         return self.jwt_secret or _dev_secret()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def bus_url(self) -> str:

@@ -2,14 +2,22 @@
 
 Only PNG, JPEG, GIF and WebP images are accepted, recognised by their magic bytes and
 fully parsed headers, never by the file name or the declared content type.
+
+Files not everyone may see are served by signed URLs: the path, an expiry ``MEDIA_URL_TTL``
+seconds ahead, and an HMAC of both with a key derived from the server secret.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime as dt
+import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -58,15 +66,37 @@ def sniff_image(head: bytes) -> str | None:
 
 class Storage:
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.root = settings.media_dir.resolve()
         self.base_url = settings.media_url.rstrip("/") + "/"
         self.max_bytes = settings.max_upload_bytes
+        self.url_ttl = settings.media_url_ttl
 
     def open(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def url(self, key: str) -> str:
         return self.base_url + key
+
+    def signed_url(self, path: str, *, now: dt.datetime) -> str:
+        """The URL of ``path`` (under ``MEDIA_URL``) that works until ``MEDIA_URL_TTL`` after ``now``."""
+        expires = int(now.timestamp()) + self.url_ttl
+        return f"{self.base_url}{path}?expires={expires}&signature={self._signature(path, expires)}"
+
+    def signature_valid(self, path: str, expires: str, signature: str, *, now: dt.datetime) -> bool:
+        """Whether ``signature`` signs ``path`` until ``expires``, and that is not past."""
+        if not expires.isdigit() or len(expires) > 12 or int(expires) < now.timestamp():
+            return False
+        return hmac.compare_digest(signature, self._signature(path, int(expires)))
+
+    @cached_property
+    def _signing_key(self) -> bytes:
+        # Derived, so a media signature can never pass for anything else signed with the secret.
+        return hashlib.sha256(b"eroom media url\n" + self.settings.secret.encode()).digest()
+
+    def _signature(self, path: str, expires: int) -> str:
+        mac = hmac.new(self._signing_key, f"{path}\n{expires}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()

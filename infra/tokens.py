@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
@@ -26,6 +26,10 @@ LEEWAY_SECONDS = 5
 
 class InvalidToken(Exception):
     """The token is malformed, forged, expired or otherwise unusable."""
+
+
+class TokenExpired(InvalidToken):
+    """The token was ours and valid, but its lifetime is over: the client should refresh."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,8 @@ def decode_access_token(token: str, settings: Settings) -> Viewer:
             jti={"essential": True},
         )
         registry.validate(decoded.claims)
+    except ExpiredTokenError:
+        raise TokenExpired("token expired") from None
     except (JoseError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
     claims = decoded.claims
@@ -85,8 +91,14 @@ def decode_access_token(token: str, settings: Settings) -> Viewer:
 
 
 def family_of(viewer: Viewer) -> int | None:
-    """The refresh-token family (login session) the viewer's access token was issued for."""
-    family, dot, _ = viewer.token_id.partition(".")
+    """The refresh-token family (login session) the viewer's access token was issued for;
+    ``None`` for a token minted outside a login (tests and benchmarks)."""
+    return session_of_token_id(viewer.token_id)
+
+
+def session_of_token_id(token_id: str) -> int | None:
+    """The session named by an access token's ``jti`` (``"<family>.<nonce>"``)."""
+    family, dot, _ = token_id.partition(".")
     return int(family) if dot and family.isdigit() else None
 
 

@@ -21,6 +21,13 @@ class Category(str, Enum):
     ETC = "ETC"
 
 
+class SchedulePeriod(str, Enum):
+    """How often members must prove progress: every day, or ``times`` a week (ISO weeks)."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
 class Role(str, Enum):
     LEADER = "LEADER"
     CHALLENGER = "CHALLENGER"
@@ -33,7 +40,12 @@ class Challenge(Model):
     description = fields.TextField()
     start_date = fields.DateField()
     due_date = fields.DateField()
-    frequency = fields.CharField(max_length=30)
+    frequency = fields.CharField(max_length=30)  # display text; the schedule is what counts
+    # Database defaults too: the columns are added to tables that already hold challenges.
+    schedule_period = fields.CharEnumField(
+        SchedulePeriod, max_length=8, default=SchedulePeriod.DAY, db_default=SchedulePeriod.DAY.value
+    )
+    schedule_times = fields.IntField(default=1, db_default=1)  # approved proofs required per period
     auth_explanation = fields.CharField(max_length=25)
     limit_attendance = fields.IntField()
     current_attendance = fields.IntField(default=0)  # changed only by conditional UPDATEs
@@ -41,8 +53,11 @@ class Challenge(Model):
     leader: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="led_challenges", on_delete=fields.CASCADE
     )
+    # Written from the service's clock: set on create, and by every UPDATE that changes the row.
     created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = fields.DatetimeField(auto_now_add=True)
+    # When every member's FINISHED notice was sent; the scheduler looks only at unset ones.
+    finished_notified_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "challenge"
@@ -51,6 +66,7 @@ class Challenge(Model):
             Index(fields=("category", "created_at")),
             Index(fields=("current_attendance", "created_at")),
             Index(fields=("start_date", "id")),
+            Index(fields=("due_date", "finished_notified_at")),
         )
 
 

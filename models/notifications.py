@@ -15,6 +15,8 @@ class NotificationType(str, Enum):
     REGISTER = "REGISTER"
     APPROVE = "APPROVE"
     DENY = "DENY"
+    REMINDER = "REMINDER"
+    FINISHED = "FINISHED"
 
 
 class Notification(Model):
@@ -29,6 +31,10 @@ class Notification(Model):
     challenge_id = fields.BigIntField()
     proof_id = fields.BigIntField(null=True)
     read = fields.BooleanField(default=False)
+    # Set on notices that must be sent once (a REMINDER per member, challenge and period, a
+    # FINISHED per member and challenge): the unique index makes a second insert fail, whichever
+    # instance or scheduler round attempts it.
+    key = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

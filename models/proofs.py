@@ -30,8 +30,9 @@ class Proof(Model):
     image = fields.CharField(max_length=255, null=True)  # storage key
     video_url = fields.CharField(max_length=500, null=True)
     status = fields.CharEnumField(ProofStatus, max_length=16, default=ProofStatus.WAITING)
+    # Written from the service's clock: set on create, and by every UPDATE that changes the row.
     created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    updated_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "proof"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -19,9 +19,14 @@ from resolvers.accounts.sign_up import sign_up
 from resolvers.accounts.verification import request_email_verification
 from schema.context import Info
 from schema.cookies import clear_auth_cookies, refresh_cookie, set_auth_cookies
+from schema.marks import CREDENTIAL_FREE, SENSITIVE
 from schema.permissions import IsAuthenticated
 from schema.scalars import Upload
 from schema.types.accounts import AuthPayload, Availability, Member, SignUpInput
+
+# A password, a token or a code: the operation log never shows its value (schema.redaction).
+Secret = Annotated[str, strawberry.argument(metadata=SENSITIVE)]
+OptionalSecret = Annotated[str | None, strawberry.argument(metadata=SENSITIVE)]
 
 
 @strawberry.type
@@ -39,25 +44,35 @@ class Query:
         member = await queries.get_member(member_id=parse_id(id))
         return Member.from_model(member) if member else None
 
-    @strawberry.field
-    async def email_availability(self, email: str) -> Availability:
-        return Availability.from_result(await queries.email_availability(email=email))
+    @strawberry.field(metadata=CREDENTIAL_FREE)
+    async def email_availability(self, info: Info, email: str) -> Availability:
+        context = info.context
+        result = await queries.email_availability(
+            email=email, client_ip=context.client_ip, services=context.services
+        )
+        return Availability.from_result(result)
 
-    @strawberry.field
-    async def nickname_availability(self, nickname: str) -> Availability:
-        return Availability.from_result(await queries.nickname_availability(nickname=nickname))
+    @strawberry.field(metadata=CREDENTIAL_FREE)
+    async def nickname_availability(self, info: Info, nickname: str) -> Availability:
+        context = info.context
+        result = await queries.nickname_availability(
+            nickname=nickname, client_ip=context.client_ip, services=context.services
+        )
+        return Availability.from_result(result)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Mail a 6-digit sign-up code to an unregistered email.")
+    @strawberry.mutation(
+        description="Mail a 6-digit sign-up code to an unregistered email.", metadata=CREDENTIAL_FREE
+    )
     async def request_email_verification(self, info: Info, email: str) -> bool:
         context = info.context
         return await request_email_verification(
             email=email, client_ip=context.client_ip, services=context.services
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(metadata=CREDENTIAL_FREE)
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
         context = info.context
         session = await sign_up(
@@ -71,8 +86,8 @@ class Mutation:
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation
-    async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+    @strawberry.mutation(metadata=CREDENTIAL_FREE)
+    async def log_in(self, info: Info, email: str, password: Secret) -> AuthPayload:
         context = info.context
         session = await log_in(
             email=email, password=password, client_ip=context.client_ip, services=context.services
@@ -80,8 +95,10 @@ class Mutation:
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation
-    async def log_in_with_kakao(self, info: Info, code: str, redirect_uri: str | None = None) -> AuthPayload:
+    @strawberry.mutation(metadata=CREDENTIAL_FREE)
+    async def log_in_with_kakao(
+        self, info: Info, code: Secret, redirect_uri: str | None = None
+    ) -> AuthPayload:
         context = info.context
         session = await log_in_with_kakao(
             code=code, redirect_uri=redirect_uri, client_ip=context.client_ip, services=context.services
@@ -90,17 +107,21 @@ class Mutation:
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(
-        description="Rotates: the old refresh token stops working. Uses the cookie if absent."
+        description="Rotates: the old refresh token stops working. Uses the cookie if absent.",
+        metadata=CREDENTIAL_FREE,
     )
-    async def refresh_tokens(self, info: Info, refresh_token: str | None = None) -> AuthPayload:
+    async def refresh_tokens(self, info: Info, refresh_token: OptionalSecret = None) -> AuthPayload:
         session = await refresh_tokens(
-            refresh_token=refresh_token or refresh_cookie(info), settings=info.context.settings
+            refresh_token=refresh_token or refresh_cookie(info), services=info.context.services
         )
         set_auth_cookies(info, session)
         return AuthPayload.from_session(session)
 
-    @strawberry.mutation(description="Ends this session (the refresh token's family) and clears the cookies.")
-    async def log_out(self, info: Info, refresh_token: str | None = None) -> bool:
+    @strawberry.mutation(
+        description="Ends this session (the refresh token's family) and clears the cookies.",
+        metadata=CREDENTIAL_FREE,
+    )
+    async def log_out(self, info: Info, refresh_token: OptionalSecret = None) -> bool:
         context = info.context
         clear_auth_cookies(info)
         return await log_out(
@@ -124,7 +145,7 @@ class Mutation:
         return Member.from_model(member)
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
-    async def change_password(self, info: Info, current_password: str, new_password: str) -> bool:
+    async def change_password(self, info: Info, current_password: Secret, new_password: Secret) -> bool:
         context = info.context
         return await change_password(
             viewer=context.require_viewer(),

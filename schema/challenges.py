@@ -20,8 +20,9 @@ from resolvers.challenges.update_challenge import update_challenge
 from schema.context import Info
 from schema.permissions import IsAuthenticated
 from schema.scalars import Upload
+from schema.types.challenge_connection import ChallengeConnection
 from schema.types.challenge_inputs import ChallengeFilter, CreateChallengeInput, UpdateChallengeInput
-from schema.types.challenges import Challenge, ChallengeConnection, ChallengeSort, Membership
+from schema.types.challenges import Challenge, ChallengeSort, Membership
 
 DEFAULT_PAGE_SIZE = 12  # the original frontend's page of cards
 # Challenge fields answered from the challenge's memberships.
@@ -91,6 +92,7 @@ class Query:
             first=DEFAULT_PAGE_SIZE if first is None else first,
             after=after,
             page=page,
+            today=info.context.services.clock.today(),
         )
         connection = ChallengeConnection.from_page(result)
         await _preload_memberships(info, connection)

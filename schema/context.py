@@ -26,8 +26,9 @@ class Context:
     response: Response | None = None
     viewer: Viewer | None = None
     # Why a presented token was refused; fields that need a viewer then say so instead of
-    # silently treating the caller as anonymous.
+    # silently treating the caller as anonymous. ``auth_refusal`` carries its reason.
     auth_error: str | None = None
+    auth_refusal: Unauthenticated | None = None
     client_ip: str = "unknown"
     request_id: str = ""
     connection_params: dict[str, Any] = field(default_factory=dict)
@@ -39,7 +40,7 @@ class Context:
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
-            raise Unauthenticated(self.auth_error or None)
+            raise self.auth_refusal or Unauthenticated(self.auth_error or None)
         return self.viewer
 
     def loader(self, loader_class: type[LoaderT]) -> LoaderT:

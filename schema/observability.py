@@ -2,7 +2,12 @@
 
 The log line carries the request id, the client's operation name, the root fields, the
 viewer id, the duration and the error code. Variables are logged only when the operation
-failed, and never the values of secrets (passwords, tokens, codes).
+failed, and never the values of secrets (passwords, tokens, codes): those are found by the
+schema's definitions, whatever the variables are called (:mod:`schema.redaction`).
+
+Metric labels come from the schema, never from the request: an operation is labelled with its
+root fields only when each is one of the schema's own; anything else is ``invalid`` (or
+``unparsed`` when the document did not parse), so no request can add a time series.
 """
 
 from __future__ import annotations
@@ -13,45 +18,27 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 from strawberry.extensions import SchemaExtension
 
 from infra.errors import DomainError, ErrorCode
 from infra.metrics import Metrics
+from schema.redaction import loggable_variables
 
 log = logging.getLogger("eroom.operations")
 
-SECRET_NAMES = frozenset(
-    {
-        "password",
-        "currentpassword",
-        "newpassword",
-        "token",
-        "accesstoken",
-        "refreshtoken",
-        "code",
-        "verificationcode",
-        "secret",
-        "authorization",
-    }
-)
-REDACTED = "[redacted]"
-MAX_LOGGED_STRING = 200
 MAX_ROOT_FIELDS = 3
-
-
-def redact(value: object) -> object:
-    """``value`` with every secret-named entry replaced, at any depth, and long strings cut."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if str(key).replace("_", "").lower() in SECRET_NAMES else redact(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item) for item in value[:20]]
-    if isinstance(value, str) and len(value) > MAX_LOGGED_STRING:
-        return value[:MAX_LOGGED_STRING] + "…"
-    return value
+INVALID = "invalid"
+META_FIELDS = frozenset({"__typename", "__schema", "__type"})
 
 
 def error_code(error: GraphQLError) -> str:
@@ -64,6 +51,30 @@ def error_code(error: GraphQLError) -> str:
     if original is None or isinstance(original, GraphQLError):
         return ErrorCode.BAD_USER_INPUT.value
     return ErrorCode.INTERNAL_SERVER_ERROR.value
+
+
+def _chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if name is None or (o.name is not None and o.name.value == name)]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def _field_names(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], visited: set[str]
+) -> set[str]:
+    """The field names of one selection, its fragments included (each once)."""
+    names: set[str] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _field_names(selection.selection_set, fragments, visited)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in visited:
+            visited.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                names |= _field_names(fragment.selection_set, fragments, visited)
+    return names
 
 
 class OperationObserver(SchemaExtension):
@@ -93,20 +104,20 @@ class OperationObserver(SchemaExtension):
         return str(context.operation_type.value)
 
     def _root_fields(self) -> str:
-        document = self.execution_context.graphql_document
+        """The metric label: the operation's root fields when all are the schema's own."""
+        context = self.execution_context
+        document = context.graphql_document
         if document is None:
             return "unparsed"
-        wanted = self.execution_context.operation_name
-        for definition in document.definitions:
-            if not isinstance(definition, OperationDefinitionNode):
-                continue
-            if wanted and (definition.name is None or definition.name.value != wanted):
-                continue
-            names = sorted(
-                {s.name.value for s in definition.selection_set.selections if isinstance(s, FieldNode)}
-            )
-            return ",".join(names[:MAX_ROOT_FIELDS]) or "fragments"
-        return "unknown"
+        operation = _chosen_operation(document, context.operation_name)
+        root = context.schema._schema.get_root_type(operation.operation) if operation else None
+        if operation is None or root is None:
+            return INVALID
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        names = _field_names(operation.selection_set, fragments, set())
+        if not names or not names <= root.fields.keys() | META_FIELDS:
+            return INVALID
+        return ",".join(sorted(names)[:MAX_ROOT_FIELDS])
 
     def _errors(self) -> list[GraphQLError]:
         context = self.execution_context
@@ -138,6 +149,10 @@ class OperationObserver(SchemaExtension):
             "code": code,
         }
         if errors:
-            entry["variables"] = redact(self.execution_context.variables or {})
+            execution = self.execution_context
+            variables = execution.variables if isinstance(execution.variables, dict) else {}
+            entry["variables"] = loggable_variables(
+                execution.schema._schema, execution.graphql_document, execution.operation_name, variables
+            )
         level = logging.ERROR if code == ErrorCode.INTERNAL_SERVER_ERROR.value else logging.INFO
         log.log(level, "graphql operation", extra=entry)

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 
 from infra.ids import decode_int_cursor, parse_id
 from schema.context import Info
+from schema.marks import PER_VIEWER, SHAREABLE
 from schema.permissions import IsAuthenticated
 from schema.types.chat import RoomEvent, parse_room_cursor
 from schema.types.notifications import CURSOR_KIND as NOTIFICATION_CURSOR
@@ -59,6 +60,7 @@ def close_when_too_slow(info: Info) -> Callable[[], None] | None:
 class Subscription:
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
+        metadata=SHAREABLE,  # a room's live events are the same for every member
         description=(
             "Replays every durable event after `after` (a Message or RoomEvent cursor), then streams "
             "live events; without `after` it streams live events only. Opening it makes the viewer "
@@ -93,6 +95,7 @@ class Subscription:
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
+        metadata=PER_VIEWER,  # the viewer's own notifications
         description=(
             "Replays the viewer's notifications after `after` (oldest first), then streams new ones. "
             "Without `after` it streams new ones only."

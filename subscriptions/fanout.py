@@ -4,9 +4,14 @@ A plain Strawberry subscription executes the GraphQL selection once per subscrib
 event. Here, subscription generators that serve the same live event yield the SAME object
 (:func:`shared` builds it once from the bus event every local subscriber receives), and the
 execution layer (:mod:`subscriptions.executor`) keeps the result of executing it per
-*group*: one operation document with one set of variables, and, when the selection touches
-a viewer-dependent field, one viewer. The WebSocket handler (:mod:`web.transport`)
+*group*: one operation document with one set of variables, and, unless every field of the
+selection is declared shareable, one viewer. The WebSocket handler (:mod:`web.transport`)
 then sends the same serialised ``next`` payload to every subscriber of the group.
+
+Sharing is an allow-list carried by the fields (:mod:`schema.marks` writes it): a field with a
+resolver is shared across viewers only when it says so; one that says nothing runs per
+viewer, so a new field is never shared by accident. A plain attribute (no resolver) runs no
+code of its own: it shares whatever its object shares.
 
 Only objects marked by :func:`shared` (or :func:`mark_shared`) are shared: a replayed event
 or anything a generator builds for one subscriber is executed for that subscriber alone.
@@ -15,13 +20,14 @@ or anything a generator builds for one subscriber is executed for that subscribe
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
+    GraphQLField,
     GraphQLNamedType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -39,14 +45,30 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
 
-# Fields whose value depends on who is asking. A selection touching one of them is grouped
-# per viewer; fields guarded by permission classes are treated the same way automatically.
-VIEWER_DEPENDENT_FIELDS: set[tuple[str, str]] = {
-    ("Member", "email"),
-    ("Challenge", "viewerRole"),
-    ("Challenge", "proofs"),
-    ("Room", "messages"),
-}
+# The metadata key a field declares its sharing under (schema/marks.py writes it), and its values.
+SHARING = "eroom.sharing"
+ANYONE = "anyone"
+VIEWER = "viewer"
+
+
+def strawberry_metadata(definition: object) -> Mapping[str, object]:
+    """The ``metadata`` a graphql-core field, argument or input field was declared with in
+    strawberry (empty for graphql-core's own, e.g. introspection)."""
+    extensions = getattr(definition, "extensions", None) or {}
+    metadata = getattr(extensions.get("strawberry-definition"), "metadata", None)
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def field_audience(field: GraphQLField) -> str | None:
+    """Who may share the field's result: :data:`ANYONE` or :data:`VIEWER` as declared,
+    :data:`ANYONE` for a plain attribute; None for a resolver that declares nothing."""
+    declared = strawberry_metadata(field).get(SHARING)
+    if declared in (ANYONE, VIEWER):
+        return str(declared)
+    definition = field.extensions.get("strawberry-definition")
+    if definition is not None and getattr(definition, "base_resolver", True) is None:
+        return ANYONE
+    return None
 
 
 class IdentityLRU(Generic[V]):
@@ -109,10 +131,11 @@ def selection_audience(
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
 ) -> str:
-    """Who may share the operation's results: ``"viewer"`` when it selects a viewer-dependent
-    or permission-guarded field; ``"signed-in"`` when its only guards ask whether there is a
-    viewer at all (``same_for_every_viewer``: every signed-in subscriber gets the same outcome,
-    every anonymous one the other); ``"anyone"`` otherwise."""
+    """Who may share the operation's results: ``"viewer"`` when it selects a field not declared
+    shareable (:func:`field_audience`) or guarded by a permission that depends on the viewer;
+    ``"signed-in"`` when its only guards ask whether there is a viewer at all
+    (``same_for_every_viewer``: every signed-in subscriber gets the same outcome, every
+    anonymous one the other); ``"anyone"`` otherwise."""
     type_info = TypeInfo(schema)
     audience = "anyone"
 
@@ -123,8 +146,11 @@ def selection_audience(
             field = type_info.get_field_def()
             if parent is None or field is None:
                 return
+            if node.name.value.startswith("__"):
+                return  # the schema's own meta fields (__typename) depend on the object only
             for named in _parent_types(get_named_type(parent), schema):
-                if (named.name, node.name.value) in VIEWER_DEPENDENT_FIELDS:
+                declared = getattr(named, "fields", {}).get(node.name.value)
+                if declared is not None and field_audience(declared) != ANYONE:
                     audience = "viewer"
             definition = field.extensions.get("strawberry-definition")
             permissions = getattr(definition, "permission_classes", None) or ()

@@ -12,13 +12,19 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 
 from events.channels import member_channel
-from events.member import BusReconnected, NotificationCreated, SessionEnded
+from events.member import BusReconnected, NotificationCreated
 from infra.viewer import Viewer
 from models.accounts import Member
 from models.notifications import Notification
-from subscriptions.bus import Bus, BusFailed
+from subscriptions.bus import Bus
 from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind
-from subscriptions.lifecycle import StreamInterruptedError, next_event
+from subscriptions.lifecycle import (
+    StreamInterruptedError,
+    ensure_unexpired,
+    expiry_alarm,
+    is_signal,
+    next_event,
+)
 
 BATCH = 200
 
@@ -39,7 +45,7 @@ def _sort(event: object) -> Kind:
         return Kind.DURABLE
     if isinstance(event, BusReconnected):
         return Kind.CATCH_UP
-    if isinstance(event, SessionEnded | BusFailed):
+    if is_signal(event):
         return Kind.SIGNAL
     return Kind.IGNORE  # room streams' business
 
@@ -52,10 +58,11 @@ async def notification_stream(
     bound: int,
     on_too_slow: Callable[[], None] | None = None,
 ) -> AsyncGenerator[Notification, None]:
+    ensure_unexpired(viewer)
     inbox = Inbox(bound, _sort, bus.queues, member_id=viewer.id, on_too_slow=on_too_slow)
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(inbox, member_channel(viewer.id)):
+        async with bus.listen(inbox, member_channel(viewer.id)), expiry_alarm(inbox, viewer):
             if after_seq is None:  # live only: start from what is stored now
                 member = await Member.get_or_none(id=viewer.id)
                 inbox.last = member.notification_seq if member else 0

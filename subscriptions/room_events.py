@@ -26,16 +26,22 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import NamedTuple
 
 from events.channels import member_channel, room_channel
-from events.member import BusReconnected, MemberLeft, RoomClosed, SessionEnded
+from events.member import BusReconnected, MemberLeft, RoomClosed
 from events.room import RoomEventPayload
 from infra.errors import Forbidden, NotFound
 from infra.presence import Presence
 from infra.services import Services
 from infra.viewer import Viewer
 from resolvers.chat import presence, queries
-from subscriptions.bus import Bus, BusFailed
+from subscriptions.bus import Bus
 from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind, Sorter
-from subscriptions.lifecycle import StreamInterruptedError, next_event
+from subscriptions.lifecycle import (
+    StreamInterruptedError,
+    ensure_unexpired,
+    expiry_alarm,
+    is_signal,
+    next_event,
+)
 
 
 class Delivery(NamedTuple):
@@ -57,7 +63,7 @@ def _sorter(member_id: int) -> Sorter:
             return Kind.CATCH_UP
         if isinstance(event, MemberLeft):
             return Kind.SIGNAL if event.member_id == member_id else Kind.IGNORE
-        if isinstance(event, RoomClosed | SessionEnded | BusFailed):
+        if isinstance(event, RoomClosed) or is_signal(event):
             return Kind.SIGNAL
         return Kind.IGNORE  # the member channel's notifications are another stream's
 
@@ -167,6 +173,7 @@ async def room_events(
     after_seq: int | None,
     on_too_slow: Callable[[], None] | None = None,
 ) -> AsyncGenerator[Delivery, None]:
+    ensure_unexpired(viewer)
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
     inbox = Inbox(
         services.settings.ws_subscription_queue,
@@ -181,6 +188,7 @@ async def room_events(
     try:
         async with contextlib.AsyncExitStack() as stack:
             await stream.open(stack, bus, after_seq)
+            await stack.enter_async_context(expiry_alarm(inbox, viewer))
             while True:
                 item = await next_event(inbox, viewer)
                 if type(item) is RoomEventPayload:

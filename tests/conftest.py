@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
@@ -34,7 +35,10 @@ RELAXED_LIMITS = {
     "LIMIT_LOGIN_FAILURES": "100000/1",
     "LIMIT_EMAIL_CODE": "100000/1",
     "LIMIT_ANONYMOUS_PER_IP": "100000/1",
+    "LIMIT_CHANGE_PASSWORD": "100000/1",
+    "LIMIT_AVAILABILITY_PER_IP": "100000/1",
     "WS_MAX_CONNECTIONS_PER_MEMBER": "1000",
+    "WS_MAX_ANONYMOUS_PER_IP": "1000",
 }
 
 
@@ -98,6 +102,12 @@ def app_env(
         "LOG_LEVEL": "WARNING",
         "CORS_ORIGINS": "http://localhost:3000",
         "PRESENCE_TTL": "3",
+        # Explicit: Tortoise sets this process's os.environ["TIMEZONE"] to its own "UTC" when it
+        # initialises, and the servers started here inherit this process's environment.
+        "TIMEZONE": "Asia/Seoul",
+        # No scheduler on the shared servers: its REMINDER and FINISHED notices would land in
+        # other tests' notification lists. Its tests start servers with one.
+        "SCHEDULER_INTERVAL": "0",
         **RELAXED_LIMITS,
     }
     if USES_POSTGRES:
@@ -147,7 +157,7 @@ async def db(app_env: dict[str, str]) -> AsyncIterator[None]:
 
 @pytest.fixture
 def new_account(settings: Settings) -> Callable[..., Awaitable[Account]]:
-    async def create(**kwargs: str) -> Account:
+    async def create(**kwargs: Any) -> Account:
         return await make_account(settings, **kwargs)
 
     return create

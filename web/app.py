@@ -17,14 +17,18 @@ from events import codec
 from infra.metrics import Metrics
 from infra.settings import Settings, get_settings
 from schema.root import Schema, build_schema
+from web.drain import Drain, DrainAware
 from web.graphql import GraphQLView
-from web.health import health_routes
+from web.health import health_routes, version
+from web.media import media_routes
 from web.middleware.access_log import AccessLog
 from web.middleware.body_limits import BodyLimits
+from web.middleware.csrf import CsrfPrevention
 from web.middleware.headers import MediaHeaders, SecurityHeaders
 from web.middleware.request_id import RequestId
 from web.middleware.websockets import WebSockets
-from web.services import Runtime, build_runtime
+from web.services import Runtime, build_runtime, database_pool
+from web.tracing import Tracing, build_tracing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,22 +71,35 @@ def export_service_counters(metrics: Metrics, runtime: Runtime) -> None:
     metrics.read_counter(
         "eroom_rate_limit_refused", "Operations refused by a rate limit.", lambda: {(): limiter.hits_refused}
     )
+    metrics.read_gauge(
+        "eroom_db_pool_connections",
+        "Database pool connections by state: in_use, idle, and max (the pool's size limit).",
+        database_pool,
+        labels=("state",),
+    )
 
 
-def routes(settings: Settings, view: GraphQLView, runtime: Runtime, metrics: Metrics) -> list[BaseRoute]:
+def routes(
+    settings: Settings, view: GraphQLView, runtime: Runtime, metrics: Metrics, drain: Drain
+) -> list[BaseRoute]:
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     return [
-        *health_routes(runtime, metrics),
+        *health_routes(runtime, metrics, drain),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
-        Mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media"),
+        *media_routes(runtime),
         Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
     ]
 
 
-def middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
-    """Outermost first; why in this order is told in :mod:`web.middleware`."""
+def middleware(
+    settings: Settings, metrics: Metrics, drain: Drain, tracing: Tracing | None
+) -> list[Middleware]:
+    """Outermost first; why in this order is told in :mod:`web.middleware`. Tracing, when on,
+    wraps everything so that each request's logs carry its trace id."""
     return [
+        *([tracing.middleware()] if tracing else []),
+        Middleware(DrainAware, drain=drain),
         Middleware(RequestId),
         Middleware(AccessLog, metrics=metrics),
         Middleware(SecurityHeaders),
@@ -94,13 +111,20 @@ def middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
             allow_origins=settings.cors_origin_list,
             allow_credentials=True,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "apollo-require-preflight",
+                "x-apollo-operation-name",
+            ],
         ),
+        Middleware(CsrfPrevention, settings=settings),
     ]
 
 
 def lifespan(
-    settings: Settings, runtime: Runtime, view: GraphQLView
+    settings: Settings, runtime: Runtime, view: GraphQLView, tracing: Tracing | None
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def run(app: Starlette) -> AsyncIterator[None]:
@@ -113,8 +137,11 @@ def lifespan(
         try:
             yield
         finally:
-            await view.connection_slots.close()
+            await view.socket_sessions.close()
+            await view.admission.close()
             await runtime.close()
+            if tracing is not None:
+                tracing.close()
 
     return run
 
@@ -125,13 +152,19 @@ def create_app(
 ) -> Starlette:
     settings = settings or get_settings()
     runtime = build_runtime(settings)
-    metrics = Metrics()
+    metrics = Metrics(version())
     export_service_counters(metrics, runtime)
-    view = GraphQLView(schema_factory(settings, metrics), runtime)
+    schema = schema_factory(settings, metrics)
+    tracing = build_tracing(settings, version())
+    if tracing is not None:
+        tracing.instrument(schema)
+    view = GraphQLView(schema, runtime)
+    drain = Drain()
     app = Starlette(
-        routes=routes(settings, view, runtime, metrics),
-        middleware=middleware(settings, metrics),
-        lifespan=lifespan(settings, runtime, view),
+        routes=routes(settings, view, runtime, metrics, drain),
+        middleware=middleware(settings, metrics, drain, tracing),
+        lifespan=lifespan(settings, runtime, view, tracing),
     )
     app.state.runtime = runtime
+    app.state.drain = drain  # web.drain.serve flips it on SIGTERM
     return app

@@ -1,5 +1,5 @@
-"""The operators' endpoints: /health (the process is up), /ready (its database and Redis
-answer) and /metrics (Prometheus)."""
+"""The operators' endpoints: /health (the process is up, and its version), /ready (its database
+and Redis answer, and it is not draining) and /metrics (Prometheus)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from infra import db
 from infra.metrics import CONTENT_TYPE, Metrics
+from web.drain import Drain
 from web.services import Runtime
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
@@ -47,14 +48,18 @@ async def problems(runtime: Runtime) -> dict[str, str]:
     return found
 
 
-def health_routes(runtime: Runtime, metrics: Metrics) -> list[Route]:
+def health_routes(runtime: Runtime, metrics: Metrics, drain: Drain) -> list[Route]:
     async def ready(request: Request) -> JSONResponse:
+        if drain.draining:  # shutting down: load balancers should send requests elsewhere
+            return JSONResponse({"status": "draining"}, status_code=503)
         found = await problems(runtime)
         if found:
             return JSONResponse({"status": "unavailable", "problems": found}, status_code=503)
         return JSONResponse({"status": "ready", "version": version()})
 
     async def metrics_endpoint(request: Request) -> Response:
+        # Each scrape checks readiness too, so Prometheus sees what /ready would say.
+        metrics.ready.set(0 if drain.draining or await problems(runtime) else 1)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     return [Route("/health", health), Route("/ready", ready), Route("/metrics", metrics_endpoint)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from tortoise import connections
 
 from events.codec import loads
 from infra import db
@@ -13,10 +14,12 @@ from infra.limits import Limiter
 from infra.mail import build_mailer
 from infra.presence import PresenceStore
 from infra.services import Services
+from infra.sessions import SessionStore, revoked_seconds
 from infra.settings import Settings
 from infra.storage import Storage
 from subscriptions.bus import Bus
 from subscriptions.presence import PresenceHeartbeat
+from subscriptions.scheduler import Scheduler
 from subscriptions.watch import StreamWatch
 
 
@@ -28,18 +31,21 @@ class Runtime:
     bus: Bus
     heartbeat: PresenceHeartbeat
     watch: StreamWatch
+    scheduler: Scheduler
 
     @property
     def settings(self) -> Settings:
         return self.services.settings
 
-    async def open(self) -> None:
+    async def open(self, *, background: bool = True) -> None:
+        """Open every service; ``background`` also starts the periodic jobs (a server's, not a
+        one-off command's)."""
         settings = self.settings
         if settings.is_sqlite:
             await db.migrate(settings)  # the very first run works with nothing set up
         await db.open_database(settings)
         self.services.storage.open()
-        await self.start_live()
+        await self.start_live(background=background)
 
     async def close(self) -> None:
         await self.stop_live()
@@ -47,16 +53,39 @@ class Runtime:
         if self.services.redis is not None:
             await self.services.redis.aclose()
 
-    async def start_live(self) -> None:
-        """The bus and the tasks that keep streams and presence true (the database is open)."""
+    async def start_live(self, *, background: bool = True) -> None:
+        """The bus and, with ``background``, the tasks that keep streams and presence true and
+        the scheduler (the database is open)."""
         await self.bus.connect()
-        await self.heartbeat.start()
-        await self.watch.start()
+        if background:
+            await self.heartbeat.start()
+            await self.watch.start()
+            await self.scheduler.start()
 
     async def stop_live(self) -> None:
+        await self.scheduler.stop()
         await self.watch.stop()
         await self.heartbeat.stop()
         await self.bus.disconnect()
+
+
+def build_clock(settings: Settings) -> Clock:
+    return Clock(shift_days=settings.clock_shift_days, zone=settings.zone)
+
+
+def database_pool() -> dict[tuple[str, ...], float]:
+    """Connections of the database pool by state (``in_use``, ``idle``, ``max``); empty on SQLite,
+    which has no pool, and before the database is open."""
+    try:
+        client = connections.get("default")
+    except Exception:
+        return {}
+    # Tortoise keeps asyncpg's pool private; asyncpg's own accessors say how it is used.
+    pool = getattr(client, "_pool", None)
+    if pool is None or not hasattr(pool, "get_idle_size"):
+        return {}
+    size, idle = pool.get_size(), pool.get_idle_size()
+    return {("in_use",): size - idle, ("idle",): idle, ("max",): pool.get_max_size()}
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -71,12 +100,13 @@ def build_runtime(settings: Settings) -> Runtime:
     bus = Bus(settings.bus_url, decode=loads)
     services = Services(
         settings=settings,
-        clock=Clock(),
+        clock=build_clock(settings),
         storage=Storage(settings),
         mailer=build_mailer(settings),
         limiter=Limiter(redis),
         redis=redis,
         presence=PresenceStore(redis, settings.presence_ttl),
+        sessions=SessionStore(redis, revoked_seconds=revoked_seconds(settings)),
         bus=bus,
     )
     return Runtime(
@@ -84,4 +114,5 @@ def build_runtime(settings: Settings) -> Runtime:
         bus=bus,
         heartbeat=PresenceHeartbeat(services, bus),
         watch=StreamWatch(bus, settings.presence_ttl),
+        scheduler=Scheduler(services),
     )

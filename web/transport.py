@@ -1,5 +1,7 @@
-"""Our graphql-transport-ws handler: strawberry's protocol, with two changes.
+"""Our graphql-transport-ws handler: strawberry's protocol, with three changes.
 
+- A socket is bound to its access token and its login session (:mod:`web.socket_sessions`):
+  it is closed with 4403 when either ends, and no operation starts on it after that.
 - An operation over the per-connection limit is refused with ``QUERY_TOO_COMPLEX``.
 - ``next`` messages are serialised with orjson, once per result: subscribers of one group
   (see :mod:`subscriptions.fanout`) receive the very same ``data`` object, whose JSON is
@@ -7,10 +9,14 @@
 
 Operations share the connection's context but not its DataLoaders: the executor gives each
 operation loaders of its own (:class:`subscriptions.executor.SubscriptionExecutor`).
+
+The legacy ``graphql-ws`` handler (only with ``LEGACY_GRAPHQL_WS``) is bound to the session
+the same way.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import orjson
@@ -19,10 +25,19 @@ from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+    SubscribeMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage as LegacyConnectionInit
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from infra.errors import ErrorCode
+from infra.viewer import Viewer
 from subscriptions.fanout import IdentityLRU
+from web.socket_sessions import CLOSE_CODE, Close, SocketGuard, SocketSessions
 
 
 class PayloadCache:
@@ -47,8 +62,40 @@ class PayloadCache:
 PAYLOADS = PayloadCache()
 
 
+def bind_to_session(view: object, context: object, close: Close) -> SocketGuard | None:
+    """Watch an acknowledged socket's token and session, when the view keeps socket sessions
+    and the socket has a viewer (anonymous sockets have nothing to expire)."""
+    sessions = getattr(view, "socket_sessions", None)
+    viewer = getattr(context, "viewer", None)
+    if isinstance(sessions, SocketSessions) and isinstance(viewer, Viewer):
+        return sessions.watch(viewer, close)
+    return None
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    guard: SocketGuard | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.guard is None:
+            self.guard = bind_to_session(self.view, self.context, self.end_session)
+
+    async def end_session(self, reason: str) -> None:
+        """The token expired or the session ended: stop every operation, close with 4403."""
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
+        with suppress(WebSocketDisconnected, WebSocketDisconnect, RuntimeError):  # already gone
+            await self.websocket.close(code=CLOSE_CODE, reason=reason)
+
+    async def shutdown(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
+        await super().shutdown()
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.guard is not None and (reason := await self.guard.refusal()) is not None:
+            await self.guard.end(reason)
+            return
         # strawberry refuses an operation over the per-connection limit with a bare error;
         # ours carries the contract's code like every other limit.
         limit = self.max_subscriptions_per_connection
@@ -92,3 +139,31 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await self.websocket.ws.send_text(frame)
         except WebSocketDisconnect as error:
             raise WebSocketDisconnected from error
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The legacy ``graphql-ws`` protocol (``LEGACY_GRAPHQL_WS``), bound to its session too."""
+
+    guard: SocketGuard | None = None
+
+    async def handle_connection_init(self, message: LegacyConnectionInit) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.guard is None:
+            self.guard = bind_to_session(self.view, self.context, self.end_session)
+
+    async def end_session(self, reason: str) -> None:
+        for operation_id in list(self.tasks):
+            await self.cleanup_operation(operation_id)
+        with suppress(WebSocketDisconnected, WebSocketDisconnect, RuntimeError):
+            await self.websocket.close(code=CLOSE_CODE, reason=reason)
+
+    async def handle_start(self, message: StartMessage) -> None:
+        if self.guard is not None and (reason := await self.guard.refusal()) is not None:
+            await self.guard.end(reason)
+            return
+        await super().handle_start(message)
+
+    async def cleanup(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
+        await super().cleanup()

@@ -21,7 +21,7 @@ from infra.settings import get_settings
 from infra.tokens import InvalidToken, decode_access_token
 from schema.context import Context
 from schema.root import build_schema
-from web.graphql import bearer_token
+from web.credentials import bearer_token
 from web.services import build_runtime
 
 

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 from infra import db
 from infra.settings import Settings, get_settings
 from infra.tokens import InvalidToken, decode_access_token
-from web.graphql import bearer_token
+from web.credentials import bearer_token
 
 CHALLENGES_SQL = (
     "SELECT c.id, c.title, c.category, c.description, c.start_date, c.due_date, c.frequency,"

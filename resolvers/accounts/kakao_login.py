@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -32,14 +33,16 @@ async def log_in_with_kakao(
     for _ in range(ATTEMPTS):
         try:
             async with in_transaction() as connection:
-                member = await _find_or_create(connection, profile)
+                member = await _find_or_create(connection, profile, now=services.clock.now())
                 return await start_session(connection=connection, member=member, settings=services.settings)
         except IntegrityError:
             continue  # a concurrent login created the member or took the nickname: look again
     raise Unauthenticated("Kakao login failed. Try again.")
 
 
-async def _find_or_create(connection: BaseDBAsyncClient, profile: KakaoProfile) -> Member:
+async def _find_or_create(
+    connection: BaseDBAsyncClient, profile: KakaoProfile, *, now: dt.datetime
+) -> Member:
     member = await Member.filter(kakao_id=profile.kakao_id).using_db(connection).first()
     if member is not None:
         return member
@@ -61,6 +64,7 @@ async def _find_or_create(connection: BaseDBAsyncClient, profile: KakaoProfile) 
         nickname=nickname,
         nickname_key=nickname_key(nickname),
         kakao_id=profile.kakao_id,
+        created_at=now,
     )
 
 

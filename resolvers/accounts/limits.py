@@ -1,4 +1,5 @@
-"""Rate limits of the anonymous entry points (sign-up, log-in, codes), shared per client IP."""
+"""Rate limits of the entry points that guess or probe: anonymous calls per client IP, password
+attempts per email or member, availability probes per client IP."""
 
 from __future__ import annotations
 
@@ -11,3 +12,12 @@ async def limit_anonymous(services: Services, client_ip: str) -> None:
 
 def login_failures_key(email: str) -> str:
     return f"login-failures:{email}"
+
+
+def change_password_key(member_id: int) -> str:
+    return f"change-password:{member_id}"
+
+
+async def limit_availability(services: Services, client_ip: str) -> None:
+    """emailAvailability and nicknameAvailability, counted together: they enumerate accounts."""
+    await services.limiter.hit(f"availability-ip:{client_ip}", services.settings.limit_availability_per_ip)

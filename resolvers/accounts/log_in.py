@@ -23,16 +23,15 @@ async def log_in(*, email: str, password: str, client_ip: str, services: Service
     await limit_anonymous(services, client_ip)
     email = normalize_email(email)
     failures = login_failures_key(email)
-    # Checked before the password: once over the limit even the right password is refused,
-    # so guessing cannot continue until the window passes. Counted in Redis when configured.
-    await limiter.check(failures, settings.limit_login_failures)
-
     member = await Member.get_or_none(email=email)
     if member is not None and member.password_hash is None:
         raise Unauthenticated(SOCIAL_ONLY)
+    # Counted as a failure BEFORE the password is verified (and forgiven on success): however
+    # many guesses run at once, at most the limit of them is ever judged, and once over it even
+    # the right password is refused until the window passes. Counted in Redis when configured.
+    await limiter.hit(failures, settings.limit_login_failures)
     result = await get_passwords(settings).verify(member.password_hash if member else None, password)
     if member is None or not result.valid:
-        await limiter.hit(failures, settings.limit_login_failures)
         raise Unauthenticated(BAD_CREDENTIALS)
 
     await limiter.reset(failures)

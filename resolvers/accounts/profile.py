@@ -12,8 +12,9 @@ from infra.storage import UploadFile
 from infra.tokens import family_of
 from infra.viewer import Viewer
 from models.accounts import Member
+from resolvers.accounts.limits import change_password_key
 from resolvers.accounts.rules import nickname_key, valid_nickname, valid_password
-from resolvers.accounts.sessions import revoke_families
+from resolvers.accounts.sessions import end_sessions, revoke_families
 from resolvers.accounts.sign_up import NICKNAME_TAKEN, ensure_nickname_free
 
 
@@ -62,8 +63,12 @@ async def change_password(
     member = await _viewer_member(viewer)
     if member.password_hash is None:
         raise Forbidden("This account logs in with Kakao and has no password to change.")
+    # Reserved before the password is verified, so concurrent guesses cannot outrun the limit.
+    attempts = change_password_key(member.id)
+    await services.limiter.hit(attempts, services.settings.limit_change_password)
     if not (await passwords.verify(member.password_hash, current_password)).valid:
         raise Forbidden("The current password is incorrect.")
+    await services.limiter.reset(attempts)
     valid_password(new_password, field="newPassword")
     new_hash = await passwords.hash(new_password)
     current_family = family_of(viewer)
@@ -71,5 +76,6 @@ async def change_password(
         await Member.filter(id=member.id).using_db(connection).update(password_hash=new_hash)
         # Every other session may be the attacker's; the one asking stays logged in.
         others = {"id__not": current_family} if current_family is not None else {}
-        await revoke_families(connection=connection, member_id=member.id, **others)
+        revoked = await revoke_families(connection=connection, member_id=member.id, **others)
+    await end_sessions(services=services, member_id=member.id, session_ids=revoked)
     return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from infra.services import Services
 from models.accounts import Member
+from resolvers.accounts.limits import limit_availability
 from resolvers.accounts.rules import email_problem, nickname_key, nickname_problem, normalize_email
 
 
@@ -22,7 +24,8 @@ async def get_member(*, member_id: int) -> Member | None:
     return await Member.get_or_none(id=member_id)
 
 
-async def email_availability(*, email: str) -> Availability:
+async def email_availability(*, email: str, client_ip: str, services: Services) -> Availability:
+    await limit_availability(services, client_ip)
     email = normalize_email(email)
     problem = email_problem(email)
     if problem:
@@ -32,7 +35,8 @@ async def email_availability(*, email: str) -> Availability:
     return Availability(available=True)
 
 
-async def nickname_availability(*, nickname: str) -> Availability:
+async def nickname_availability(*, nickname: str, client_ip: str, services: Services) -> Availability:
+    await limit_availability(services, client_ip)
     nickname = unicodedata.normalize("NFKC", nickname.strip())
     problem = nickname_problem(nickname)
     if problem:

@@ -3,6 +3,10 @@
 A family is one login. Each refresh returns a new token of the family and marks the old one
 rotated; presenting a rotated token again means it was stolen (or replayed), so the whole
 family is revoked and its holder must log in again.
+
+Revoking a family is final at once: the database row is the truth, the session store tells
+every instance (access tokens of the family are refused on the next request), and a
+``SessionEnded`` event ends its subscriptions and sockets.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from events.channels import member_channel
+from events.member import SessionEnded
 from infra.errors import Unauthenticated
+from infra.services import Services
 from infra.settings import Settings
 from infra.tokens import hash_refresh_token, issue_access_token, new_refresh_token, refresh_token_expiry
 from models.accounts import Member, RefreshToken, TokenFamily
@@ -56,12 +63,11 @@ async def _issue(
     )
 
 
-async def refresh_tokens(*, refresh_token: str | None, settings: Settings) -> SignedIn:
+async def refresh_tokens(*, refresh_token: str | None, services: Services) -> SignedIn:
     """Rotate ``refresh_token``; a reused (already rotated) token revokes its family."""
     if not refresh_token:
         raise Unauthenticated("No refresh token was presented.")
     now = datetime.now(UTC)
-    reused_family: int | None = None
     async with in_transaction() as connection:
         token = (
             await RefreshToken.filter(token_hash=hash_refresh_token(refresh_token))
@@ -80,11 +86,14 @@ async def refresh_tokens(*, refresh_token: str | None, settings: Settings) -> Si
         )
         if rotated:
             return await _issue(
-                connection=connection, member=token.family.member, family=token.family, settings=settings
+                connection=connection,
+                member=token.family.member,
+                family=token.family,
+                settings=services.settings,
             )
-        reused_family = token.family.id
     # Outside the first transaction so the revocation commits even though we refuse.
-    await revoke_families(id=reused_family)
+    revoked = await revoke_families(id=token.family.id)
+    await end_sessions(services=services, member_id=token.family.member.id, session_ids=revoked)
     raise Unauthenticated("This refresh token was already used; the session has been ended. Log in again.")
 
 
@@ -97,9 +106,28 @@ async def family_for_token(refresh_token: str) -> TokenFamily | None:
     return token.family if token else None
 
 
-async def revoke_families(*, connection: BaseDBAsyncClient | None = None, **filters: object) -> int:
-    """Revoke the live families matching ``filters``; returns how many were revoked."""
-    families = TokenFamily.filter(revoked_at=None, **filters)
+async def revoke_families(*, connection: BaseDBAsyncClient | None = None, **filters: object) -> list[int]:
+    """Revoke the live families matching ``filters``; returns the ids of those revoked.
+
+    Only marks the rows: once they are committed, :func:`end_sessions` tells everyone else."""
+    live = TokenFamily.filter(revoked_at=None, **filters)
     if connection is not None:
-        families = families.using_db(connection)
-    return int(await families.update(revoked_at=datetime.now(UTC)))
+        live = live.using_db(connection)
+    ids = [family.id for family in await live.only("id")]
+    if not ids:
+        return []
+    revoking = TokenFamily.filter(id__in=ids, revoked_at=None)
+    if connection is not None:
+        revoking = revoking.using_db(connection)
+    await revoking.update(revoked_at=datetime.now(UTC))
+    return ids
+
+
+async def end_sessions(*, services: Services, member_id: int, session_ids: list[int]) -> None:
+    """After the revocation committed: refuse the sessions' access tokens on every instance
+    and end their subscriptions and sockets."""
+    if not session_ids:
+        return
+    await services.sessions.revoke(session_ids)
+    event = SessionEnded(member_id=member_id, session_ids=tuple(session_ids))
+    await services.bus.publish(member_channel(member_id), event)

@@ -49,6 +49,7 @@ async def sign_up(
                 nickname=nickname,
                 nickname_key=key,
                 password_hash=password_hash,
+                created_at=services.clock.now(),
             )
             return await start_session(connection=connection, member=member, settings=settings)
     except IntegrityError:

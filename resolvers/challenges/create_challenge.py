@@ -19,13 +19,14 @@ async def create_challenge(
 ) -> Challenge:
     fields = clean(fields)
     assert fields.start_date is not None and fields.due_date is not None  # required by the schema
-    check_dates(fields.start_date, fields.due_date, start_changed=True)
+    check_dates(fields.start_date, fields.due_date, start_changed=True, today=services.clock.today())
     await services.limiter.hit(f"create_challenge:{viewer.id}", services.settings.limit_create_challenge)
 
     stored: StoredFile | None = None
     if thumbnail is not None:
         stored = await services.storage.save_image(thumbnail, folder="thumbnails", field="thumbnail")
     try:
+        now = services.clock.now()
         async with in_transaction() as connection:
             if not await Member.filter(id=viewer.id).using_db(connection).exists():
                 raise Unauthenticated("Your account no longer exists.")
@@ -35,11 +36,13 @@ async def create_challenge(
                 current_attendance=1,
                 leader_id=viewer.id,
                 thumbnail=stored.key if stored else None,
+                created_at=now,
+                updated_at=now,
             )
             await Membership.create(
-                using_db=connection, member_id=viewer.id, challenge=challenge, role=Role.LEADER
+                using_db=connection, member_id=viewer.id, challenge=challenge, role=Role.LEADER, joined_at=now
             )
-            await Room.create(using_db=connection, challenge=challenge)
+            await Room.create(using_db=connection, challenge=challenge, created_at=now)
     except BaseException:
         # The file was written before the transaction; without the row it would be an orphan.
         if stored is not None:

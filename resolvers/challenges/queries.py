@@ -17,10 +17,10 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from infra.errors import BadInput
-from infra.ids import decode_cursor, encode_cursor
+from infra.ids import MAX_ID, cursor_number, decode_cursor, encode_cursor
 from infra.paging import page_size
 from models.challenges import Category, Challenge
-from resolvers.challenges.rules import today
+from resolvers.challenges.rules import ChallengeStatus
 
 MAX_KEYWORD = 100
 
@@ -47,6 +47,7 @@ class ChallengeFilter:
     category: Category | None = None
     query: str | None = None
     joinable: bool | None = None
+    status: ChallengeStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,23 @@ def _micros(value: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _key_from_cursor(field: str, value: int) -> object:
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The numbers each sort key may take: what its column can hold.
+KEY_RANGES = {
+    "created_at": (
+        _micros(dt.datetime.min.replace(tzinfo=dt.UTC)),
+        _micros(dt.datetime.max.replace(tzinfo=dt.UTC)),
+    ),
+    "start_date": (1, dt.date.max.toordinal()),
+}
+
+
+def _key_from_cursor(field: str, part: str) -> object:
+    minimum, maximum = KEY_RANGES.get(field, (0, MAX_ID))
+    value = cursor_number(part, field="after", minimum=minimum, maximum=maximum)
     if field == "created_at":
-        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
+        return EPOCH + dt.timedelta(microseconds=value)
     if field == "start_date":
-        if not 1 <= value <= dt.date.max.toordinal():
-            raise BadInput("Invalid cursor.", field="after")
         return dt.date.fromordinal(value)
     return value
 
@@ -115,12 +127,8 @@ def _cursor(sort: ChallengeSort, index: int, segment: _Segment, challenge: Chall
 def _decode(sort: ChallengeSort, after: str, segments: list[_Segment]) -> tuple[int, list[object]]:
     # Every sort has an id-terminated order of the same length within it, so the part count is known.
     parts_count = 1 + len(segments[0].order)
-    parts = decode_cursor(after, _cursor_kind(sort), field="after", parts=parts_count)
-    if not all(part.lstrip("-").isdigit() and len(part) <= 20 for part in parts):
-        raise BadInput("Invalid cursor.", field="after")
-    index, *keys = (int(part) for part in parts)
-    if not 0 <= index < len(segments):
-        raise BadInput("Invalid cursor.", field="after")
+    first, *keys = decode_cursor(after, _cursor_kind(sort), field="after", parts=parts_count)
+    index = cursor_number(first, field="after", maximum=len(segments) - 1)
     order = segments[index].order
     return index, [_key_from_cursor(field, key) for (field, _), key in zip(order, keys, strict=True)]
 
@@ -160,6 +168,12 @@ def _filtered(where: ChallengeFilter, day: dt.date) -> QuerySet[Challenge]:
         queryset = queryset.filter(current_attendance__lt=F("limit_attendance"), due_date__gte=day)
     elif where.joinable is False:
         queryset = queryset.filter(Q(current_attendance__gte=F("limit_attendance")) | Q(due_date__lt=day))
+    if where.status is ChallengeStatus.UPCOMING:
+        queryset = queryset.filter(start_date__gt=day)
+    elif where.status is ChallengeStatus.ONGOING:
+        queryset = queryset.filter(start_date__lte=day, due_date__gte=day)
+    elif where.status is ChallengeStatus.FINISHED:
+        queryset = queryset.filter(due_date__lt=day)
     return queryset
 
 
@@ -170,16 +184,17 @@ async def list_challenges(
     first: int,
     after: str | None,
     page: int | None,
+    today: dt.date,
 ) -> ChallengePage:
+    """``today``: the service's calendar day, for STARTING_SOON, ``joinable`` and ``status``."""
     page_size(first, field="first")
     if page is not None and page < 1:
         raise BadInput("page starts at 1.", field="page")
     if page is not None and after is not None:
         raise BadInput("Use either after (cursor) or page (number), not both.", field="page")
-    day = today()
-    segments = _segments(sort, day)
+    segments = _segments(sort, today)
     start, keys = _decode(sort, after, segments) if after else (0, [])
-    base = _filtered(where, day)
+    base = _filtered(where, today)
     offset = (page - 1) * first if page else 0
 
     found: list[tuple[str, Challenge]] = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tortoise.transactions import in_transaction
 
 from infra.errors import BadInput, Forbidden, NotFound
@@ -45,6 +43,7 @@ async def update_challenge(
         start_date,
         fields.due_date or challenge.due_date,
         start_changed=start_date != challenge.start_date,
+        today=services.clock.today(),
     )
     limit = fields.limit_attendance
     if limit is not None and limit < challenge.current_attendance:
@@ -56,7 +55,7 @@ async def update_challenge(
     changes = fields.changes()
     if stored is not None:
         changes["thumbnail"] = stored.key
-    changes["updated_at"] = dt.datetime.now(dt.UTC)
+    changes["updated_at"] = services.clock.now()
     try:
         async with in_transaction() as connection:
             queryset = Challenge.filter(id=challenge_id, leader_id=viewer.id).using_db(connection)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -21,13 +22,17 @@ async def create_notification(
     type: NotificationType,
     content: str,
     challenge_id: int,
+    created_at: dt.datetime,
     proof_id: int | None = None,
+    key: str | None = None,
 ) -> Notification:
     """Store a notification with the member's next sequence number.
 
     Must run inside the transaction that writes its cause (``connection``). The increment is
     a single UPDATE, so concurrent writers for one member serialise on that row and never
-    share a sequence number (the unique (member, seq) index backs this up).
+    share a sequence number (the unique (member, seq) index backs this up). A ``key`` makes the
+    notice once-only: a second one with the same key fails on its unique index
+    (``IntegrityError``), and the caller's transaction rolls back with it.
     """
     await Member.filter(id=member_id).using_db(connection).update(notification_seq=F("notification_seq") + 1)
     seq = (
@@ -44,6 +49,8 @@ async def create_notification(
         content=content[:255],
         challenge_id=challenge_id,
         proof_id=proof_id,
+        key=key,
+        created_at=created_at,
     )
 
 

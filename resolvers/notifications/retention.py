@@ -12,7 +12,8 @@ import datetime as dt
 from models.notifications import Notification
 
 
-async def purge_notifications(*, retention_days: int, now: dt.datetime | None = None) -> int:
-    """Delete notifications created more than ``retention_days`` ago; returns how many."""
-    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+async def purge_notifications(*, retention_days: int, now: dt.datetime) -> int:
+    """Delete notifications created more than ``retention_days`` before ``now`` (the service's
+    clock); returns how many."""
+    cutoff = now - dt.timedelta(days=retention_days)
     return int(await Notification.filter(created_at__lt=cutoff).delete())

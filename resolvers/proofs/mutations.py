@@ -11,8 +11,6 @@ if the transaction fails; a replaced or deleted proof's old file is removed afte
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tortoise.transactions import in_transaction
 
 from infra.errors import BadInput, Forbidden, NotFound
@@ -36,10 +34,6 @@ REVIEW_NOTICES = {
     ProofStatus.APPROVED: (NotificationType.APPROVE, "인증이 승인되었습니다: {title}"),
     ProofStatus.DENIED: (NotificationType.DENY, "인증이 거절되었습니다: {title}"),
 }
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _store(services: Services, image: UploadFile | None) -> StoredFile | None:
@@ -66,6 +60,7 @@ async def create_proof(
     )
     stored = await _store(services, image)
     by_leader = role is Role.LEADER
+    now = services.clock.now()
     try:
         async with in_transaction() as connection:
             proof = await Proof.create(
@@ -76,6 +71,8 @@ async def create_proof(
                 video_url=draft.video_url,
                 image=stored.key if stored else None,
                 status=ProofStatus.APPROVED if by_leader else ProofStatus.WAITING,
+                created_at=now,
+                updated_at=now,
             )
             if by_leader:
                 await add_bricks(connection, member_id=viewer.id, delta=1)
@@ -108,7 +105,7 @@ async def update_proof(
     values: dict[str, object] = {
         "content": draft.content,
         "video_url": draft.video_url,
-        "updated_at": _now(),
+        "updated_at": services.clock.now(),
     }
     if stored is not None:
         values["image"] = stored.key
@@ -162,21 +159,20 @@ async def review_proof(*, services: Services, viewer: Viewer, proof_id: int, dec
         raise Forbidden("Only the challenge leader can review proofs.")
     author_id: int = proof.author_id  # type: ignore[attr-defined]
     notification: Notification | None = None
+    now = services.clock.now()
     async with in_transaction() as connection:
         pending = Proof.filter(id=proof.id).using_db(connection)
         if decision is ProofStatus.APPROVED:
             moved = await pending.filter(status__not=ProofStatus.APPROVED).update(
-                status=decision, updated_at=_now()
+                status=decision, updated_at=now
             )
             delta = 1
         else:
-            moved = await pending.filter(status=ProofStatus.APPROVED).update(
-                status=decision, updated_at=_now()
-            )
+            moved = await pending.filter(status=ProofStatus.APPROVED).update(status=decision, updated_at=now)
             delta = -1
         if moved:
             await add_bricks(connection, member_id=author_id, delta=delta)
-        elif not await pending.update(status=decision, updated_at=_now()):
+        elif not await pending.update(status=decision, updated_at=now):
             raise NotFound("This proof does not exist.")
         if author_id != viewer.id:  # the leader does not notify themself
             kind, text = REVIEW_NOTICES[decision]
@@ -187,6 +183,7 @@ async def review_proof(*, services: Services, viewer: Viewer, proof_id: int, dec
                 content=text.format(title=challenge.title),
                 challenge_id=challenge.id,
                 proof_id=proof.id,
+                created_at=now,
             )
     if notification is not None:
         await publish_notifications(services.bus, [notification])

@@ -1,6 +1,6 @@
 """The schema extension that adds our validation rules to every operation's validation step.
 
-Rules: aliases, depth and cost (with page sizes), introspection off when configured, and NUL
+Rules: depth, cost and aliases (with page sizes), introspection off when configured, and NUL
 characters in inline strings. Operations that already passed are not validated again
 (:mod:`schema.limits.validation_cache`); NUL characters in variable values are checked on
 every request instead, since the cache key leaves string values out.
@@ -15,7 +15,6 @@ from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRul
 from strawberry.extensions import SchemaExtension
 
 from infra.settings import Settings
-from schema.limits.aliases import alias_rule
 from schema.limits.cost import operation_rule
 from schema.limits.validation_cache import ValidatedOperations
 from schema.text_rules import NoNulCharactersRule, nul_variable_error
@@ -27,10 +26,7 @@ class OperationLimits(SchemaExtension):
         self.cache = cache
 
     def _rules(self, variables: dict[str, Any]) -> list[type[ASTValidationRule]]:
-        rules: list[type[ASTValidationRule]] = [
-            alias_rule(self.settings),
-            operation_rule(self.settings, variables),
-        ]
+        rules: list[type[ASTValidationRule]] = [operation_rule(self.settings, variables)]
         if not self.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         rules.append(NoNulCharactersRule)

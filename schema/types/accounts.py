@@ -11,12 +11,16 @@ from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.accounts.queries import Availability as AvailabilityResult
 from resolvers.accounts.sessions import SignedIn
 from schema.context import Info
+from schema.marks import PER_VIEWER, SENSITIVE, SHAREABLE, shareable
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
     from schema.types.challenges import ChallengerRole, Membership
+    from schema.types.progress import MemberStats
 
 DEFAULT_PROFILE_IMAGE = "/static/defaults/profile.svg"
+# Member.challenges lists at most this many, the newest: a member may join any number of challenges.
+MEMBER_CHALLENGES_MAX = 100
 
 
 @strawberry.type
@@ -45,20 +49,25 @@ class Member:
             _is_self=is_self,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def profile_image_url(self, info: Info) -> str:
         if self._profile_image is None:
             return DEFAULT_PROFILE_IMAGE
         return info.context.services.storage.url(self._profile_image)
 
-    @strawberry.field(description="Only the member themself sees it; null for others.")
+    @strawberry.field(description="Only the member themself sees it; null for others.", metadata=PER_VIEWER)
     def email(self, info: Info) -> str | None:
         viewer = info.context.viewer
         if self._is_self or (viewer is not None and str(viewer.id) == self.id):
             return self._email
         return None
 
-    @strawberry.field(description="My page: the member's challenges, the newest challenge first.")
+    @strawberry.field(
+        description=(
+            f"My page: the member's challenges, the newest challenge first (at most {MEMBER_CHALLENGES_MAX})."
+        ),
+        metadata=shareable(max_items=MEMBER_CHALLENGES_MAX),
+    )
     async def challenges(
         self,
         info: Info,
@@ -68,6 +77,15 @@ class Member:
         from schema.types.challenges import memberships_of_member
 
         return await memberships_of_member(info, member_id=int(self.id), role=role)
+
+    @strawberry.field(description="Only the member themself sees it; null for others.", metadata=PER_VIEWER)
+    async def stats(
+        self, info: Info
+    ) -> Annotated[MemberStats, strawberry.lazy("schema.types.progress")] | None:
+        # Imported here: the progress types import this module.
+        from schema.types.progress import member_stats
+
+        return await member_stats(info, int(self.id), is_self=self._is_self)
 
 
 async def member_by_id(info: Info, member_id: int) -> Member:
@@ -109,6 +127,10 @@ class Availability:
 @strawberry.input
 class SignUpInput:
     email: str
-    password: str = strawberry.field(description="8-15 chars with a letter, a digit and one of @$!%*#?&")
+    password: str = strawberry.field(
+        description="8-15 chars with a letter, a digit and one of @$!%*#?&", metadata=SENSITIVE
+    )
     nickname: str = strawberry.field(description="3-10 chars, unique")
-    verification_code: str = strawberry.field(description="The 6-digit code sent by requestEmailVerification")
+    verification_code: str = strawberry.field(
+        description="The 6-digit code sent by requestEmailVerification", metadata=SENSITIVE
+    )

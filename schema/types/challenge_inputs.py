@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 
 from resolvers.challenges import queries
 from resolvers.challenges.rules import CHALLENGE_FIELD_NAMES, ChallengeFields
 from schema.scalars import Date
 from schema.types.challenges import Category
+from schema.types.progress import ChallengeStatus, ScheduleInput
 
 
 @strawberry.input
@@ -20,14 +23,19 @@ class ChallengeFilter:
     joinable: bool | None = strawberry.field(
         default=None, description="true: only challenges with a free seat that have not ended."
     )
+    status: ChallengeStatus | None = None
 
     def to_filter(self) -> queries.ChallengeFilter:
-        return queries.ChallengeFilter(category=self.category, query=self.query, joinable=self.joinable)
+        return queries.ChallengeFilter(
+            category=self.category, query=self.query, joinable=self.joinable, status=self.status
+        )
 
 
 def challenge_fields(source: CreateChallengeInput | UpdateChallengeInput) -> ChallengeFields:
     """The resolver-side fields of either input (they share names with ``ChallengeFields``)."""
-    return ChallengeFields(**{name: getattr(source, name) for name in CHALLENGE_FIELD_NAMES})
+    names = [name for name in CHALLENGE_FIELD_NAMES if name != "schedule"]
+    fields = ChallengeFields(**{name: getattr(source, name) for name in names})
+    return replace(fields, schedule=source.schedule.to_rule()) if source.schedule else fields
 
 
 @strawberry.input
@@ -40,6 +48,11 @@ class CreateChallengeInput:
     frequency: str
     auth_explanation: str
     limit_attendance: int
+    schedule: ScheduleInput | None = strawberry.field(
+        default=None,
+        description="When absent, parsed from frequency; an unparseable frequency without a schedule "
+        "is BAD_USER_INPUT (field frequency).",
+    )
 
     def to_fields(self) -> ChallengeFields:
         return challenge_fields(self)
@@ -57,6 +70,9 @@ class UpdateChallengeInput:
     frequency: str | None = None
     auth_explanation: str | None = None
     limit_attendance: int | None = None
+    schedule: ScheduleInput | None = strawberry.field(
+        default=None, description="When absent, a new frequency is parsed for one (as on create)."
+    )
 
     def to_fields(self) -> ChallengeFields:
         return challenge_fields(self)

@@ -16,13 +16,27 @@ from resolvers.challenges.loaders import (
     MembershipsByMemberIdLoader,
     fetched_member,
 )
+from resolvers.challenges.rules import status_on
+from resolvers.challenges.schedule import Schedule as ScheduleRule
 from resolvers.chat.loaders import RoomByChallengeIdLoader
 from resolvers.chat.queries import ensure_room
+from resolvers.progress.loaders import ProgressKey
 from schema.context import Info
+from schema.marks import PER_VIEWER, SEATS, SHAREABLE, shareable
+from schema.permissions import IsAuthenticated
 from schema.scalars import Date, DateTime
-from schema.types.accounts import Member, member_by_id
+from schema.types.accounts import MEMBER_CHALLENGES_MAX, Member, member_by_id
 from schema.types.chat import Room
-from schema.types.pagination import PageInfo
+from schema.types.progress import (
+    ChallengeStatus,
+    Progress,
+    ProgressConnection,
+    Schedule,
+    leaderboard,
+    membership_progress,
+    progress_key,
+    viewer_progress,
+)
 
 if TYPE_CHECKING:
     from schema.types.proofs import ProofConnection, ProofStatus
@@ -52,6 +66,8 @@ class Challenge:
     current_attendance: int
     created_at: DateTime
     updated_at: DateTime
+    schedule: Schedule
+    _schedule: strawberry.Private[ScheduleRule]
     _thumbnail: strawberry.Private[str | None]
     _leader_id: strawberry.Private[int]
     # The memberships (with members) when the list that made this object loaded them for the
@@ -61,6 +77,7 @@ class Challenge:
 
     @classmethod
     def from_model(cls, challenge: models.Challenge) -> Challenge:
+        schedule = ScheduleRule(challenge.schedule_period, challenge.schedule_times)
         return cls(
             id=strawberry.ID(str(challenge.id)),
             title=challenge.title,
@@ -74,11 +91,13 @@ class Challenge:
             current_attendance=challenge.current_attendance,
             created_at=challenge.created_at,
             updated_at=challenge.updated_at,
+            schedule=Schedule.of(schedule),
+            _schedule=schedule,
             _thumbnail=challenge.thumbnail,
             _leader_id=challenge.leader_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def thumbnail_image_url(self, info: Info) -> str:
         if self._thumbnail is None:
             return f"{DEFAULT_THUMBNAILS}{self.category.value.lower()}.svg"
@@ -103,7 +122,7 @@ class Challenge:
 
     # Synchronous resolvers that return an awaitable only when the data is not loaded yet:
     # graphql-core awaits what needs awaiting and completes the rest in place.
-    @strawberry.field(graphql_type=Member)
+    @strawberry.field(graphql_type=Member, metadata=SHAREABLE)
     def leader(self, info: Info) -> Member | Awaitable[Member]:
         if self._memberships is not None:
             found = self._leader_in(self._memberships)
@@ -118,6 +137,7 @@ class Challenge:
     @strawberry.field(
         description="Members of the challenge, the earliest joined (the leader) first.",
         graphql_type=list["Membership"],
+        metadata=shareable(max_items=SEATS),
     )
     def memberships(self, info: Info) -> list[Membership] | Awaitable[list[Membership]]:
         if self._memberships is not None:
@@ -133,6 +153,7 @@ class Challenge:
     @strawberry.field(
         description="The viewer's role here; null when anonymous or not a member.",
         graphql_type=ChallengerRole | None,
+        metadata=PER_VIEWER,
     )
     def viewer_role(self, info: Info) -> ChallengerRole | Awaitable[ChallengerRole | None] | None:
         viewer = info.context.viewer
@@ -143,7 +164,7 @@ class Challenge:
         return self._load_viewer_role(info, viewer.id)
 
     # Proofs domain (schema/types/proofs.py owns the logic; this block only wires the field).
-    @strawberry.field(description="Proofs this viewer may see, newest first.")
+    @strawberry.field(description="Proofs this viewer may see, newest first.", metadata=PER_VIEWER)
     async def proofs(
         self,
         info: Info,
@@ -163,7 +184,31 @@ class Challenge:
             after=after,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
+    def status(self, info: Info) -> ChallengeStatus:
+        today = info.context.services.clock.today()
+        return status_on(today, start_date=self.start_date, due_date=self.due_date)
+
+    @strawberry.field(description="Null unless the viewer is a member.", metadata=PER_VIEWER)
+    async def viewer_progress(self, info: Info) -> Progress | None:
+        return await viewer_progress(info, self._progress_key(info))
+
+    @strawberry.field(
+        description="Members only (FORBIDDEN otherwise). Order: rate desc, misses asc, approved desc, "
+        "joinedAt asc.",
+        permission_classes=[IsAuthenticated],
+        metadata=PER_VIEWER,
+    )
+    async def leaderboard(
+        self, info: Info, first: int | None = 10, after: str | None = None
+    ) -> ProgressConnection:
+        page = 10 if first is None else first
+        return await leaderboard(info, self._progress_key(info), first=page, after=after)
+
+    def _progress_key(self, info: Info) -> ProgressKey:
+        return progress_key(info, int(self.id), self.start_date, self.due_date, self._schedule)
+
+    @strawberry.field(metadata=SHAREABLE)
     async def room(self, info: Info) -> Room:
         challenge_id = int(self.id)
         room = await info.context.loader(RoomByChallengeIdLoader).load(challenge_id)
@@ -200,13 +245,19 @@ class Membership:
     async def _load_member(self, info: Info) -> Member:
         return await member_by_id(info, self._member_id)
 
-    @strawberry.field(graphql_type=Member)
+    @strawberry.field(graphql_type=Member, metadata=SHAREABLE)
     def member(self, info: Info) -> Member | Awaitable[Member]:
         if self._member is not None:  # selected with the membership: no query, no coroutine
             return Member.from_model(self._member)
         return self._load_member(info)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Visible to members of the challenge; null for anyone else.", metadata=PER_VIEWER
+    )
+    async def progress(self, info: Info) -> Progress | None:
+        return await membership_progress(info, challenge_id=self._challenge_id, member_id=self._member_id)
+
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Challenge:
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
         assert challenge is not None  # challenge_id is a foreign key
@@ -214,40 +265,7 @@ class Membership:
 
 
 async def memberships_of_member(info: Info, *, member_id: int, role: models.Role | None) -> list[Membership]:
-    """``Member.challenges``: lives here so the accounts types need not import this module eagerly."""
+    """``Member.challenges``, the newest ``MEMBER_CHALLENGES_MAX`` (a member may join any number of
+    challenges): lives here so the accounts types need not import this module eagerly."""
     rows = await info.context.loader(MembershipsByMemberIdLoader).load((member_id, role))
-    return [Membership.from_model(row) for row in rows]
-
-
-@strawberry.type
-class ChallengeEdge:
-    cursor: str
-    node: Challenge
-
-
-@strawberry.type
-class ChallengeConnection:
-    edges: list[ChallengeEdge]
-    page_info: PageInfo
-    _page: strawberry.Private[queries.ChallengePage]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        return await self._page.total_count()
-
-    @strawberry.field
-    def nodes(self) -> list[Challenge]:
-        return [edge.node for edge in self.edges]
-
-    @classmethod
-    def from_page(cls, page: queries.ChallengePage) -> ChallengeConnection:
-        edges = [ChallengeEdge(cursor=cursor, node=Challenge.from_model(row)) for cursor, row in page.rows]
-        return cls(
-            edges=edges,
-            page_info=PageInfo.of(
-                edges,
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-            _page=page,
-        )
+    return [Membership.from_model(row) for row in rows[:MEMBER_CHALLENGES_MAX]]

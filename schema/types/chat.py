@@ -8,12 +8,13 @@ import strawberry
 
 from events import room as room_events
 from infra.errors import BadInput
-from infra.ids import decode_cursor, encode_cursor
+from infra.ids import cursor_number, decode_cursor, encode_cursor
 from models import chat as models
 from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.chat import queries
 from schema.context import Info
+from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, per_viewer, shareable
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
@@ -35,9 +36,9 @@ def room_cursor(challenge_id: int, seq: int) -> str:
 def parse_room_cursor(cursor: str, *, challenge_id: int, field: str) -> int:
     """The seq behind a cursor of this room's log (``BAD_USER_INPUT`` naming ``field``)."""
     room, seq = decode_cursor(cursor, CURSOR_KIND, field=field, parts=2)
-    if room != str(challenge_id) or not seq.isdigit() or len(seq) > 19:
+    if room != str(challenge_id):
         raise BadInput("Invalid cursor for this room.", field=field)
-    return int(seq)
+    return cursor_number(seq, field=field)
 
 
 def member_from_snapshot(snapshot: room_events.MemberSnapshot) -> Member:
@@ -89,7 +90,7 @@ class Message:
             _sender=message.sender,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def sender(self, info: Info) -> Member:
         if self._sender is not None:  # live events carry their sender: no database read
             return member_from_snapshot(self._sender)
@@ -104,8 +105,8 @@ class MessageEdge:
 
 @strawberry.type
 class MessageConnection:
-    edges: list[MessageEdge]
-    nodes: list[Message]
+    edges: list[MessageEdge] = strawberry.field(metadata=PAGE)
+    nodes: list[Message] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
 
 
@@ -114,7 +115,7 @@ class Room:
     id: strawberry.ID
     _challenge_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Annotated[Challenge, strawberry.lazy("schema.types.challenges")]:
         # Imported here: schema.types.challenges imports this module (Challenge.room).
         from schema.types.challenges import Challenge
@@ -123,7 +124,7 @@ class Room:
         assert challenge is not None  # a room's challenge_id is a foreign key
         return Challenge.from_model(challenge)
 
-    @strawberry.field(description="History, oldest first within the page.")
+    @strawberry.field(description="History, oldest first within the page.", metadata=PER_VIEWER)
     async def messages(
         self, info: Info, last: int | None = 50, before: str | None = None
     ) -> MessageConnection:
@@ -145,11 +146,15 @@ class Room:
             page_info=PageInfo.of(nodes, has_next_page=False, has_previous_page=has_previous),
         )
 
-    @strawberry.field(description="Members with a live roomEvents subscription, on any server instance.")
+    @strawberry.field(
+        description="Members with a live roomEvents subscription, on any server instance.",
+        metadata=per_viewer(max_items=SEATS),  # members only
+    )
     async def online_members(self, info: Info) -> list[Member]:
         viewer = info.context.require_viewer()
         await queries.require_member(viewer=viewer, challenge_id=self._challenge_id)
-        return await load_members(info, await info.context.services.presence.online(self._challenge_id))
+        online = await info.context.services.presence.online(self._challenge_id)
+        return await load_members(info, online[:SEATS])
 
 
 @strawberry.type
@@ -176,13 +181,13 @@ class RoomEvent:
             _online=event.online,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def member(self, info: Info) -> Member | None:
         if self._member_id is None:
             return None
         members = await load_members(info, [self._member_id])
         return members[0] if members else None
 
-    @strawberry.field(description="Presence after this event.")
+    @strawberry.field(description="Presence after this event.", metadata=shareable(max_items=SEATS))
     async def online_members(self, info: Info) -> list[Member]:
-        return await load_members(info, self._online)
+        return await load_members(info, self._online[:SEATS])

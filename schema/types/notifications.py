@@ -6,6 +6,7 @@ import strawberry
 
 from infra.ids import encode_cursor
 from models import notifications as models
+from schema.marks import PAGE, shareable
 from schema.scalars import DateTime
 from schema.types.pagination import PageInfo
 
@@ -53,11 +54,11 @@ class NotificationEdge:
 
 @strawberry.type
 class NotificationConnection:
-    edges: list[NotificationEdge]
+    edges: list[NotificationEdge] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
     total_count: int
     unread_count: int
 
-    @strawberry.field
+    @strawberry.field(metadata=shareable(page=True))
     def nodes(self) -> list[Notification]:
         return [edge.node for edge in self.edges]

@@ -9,9 +9,10 @@ import strawberry
 from models import proofs as models
 from models.challenges import Role
 from resolvers.challenges.loaders import ChallengeByIdLoader
-from resolvers.proofs import queries
+from resolvers.proofs import media, queries
 from resolvers.proofs.loaders import RoleByChallengeMemberLoader
 from schema.context import Info
+from schema.marks import PAGE, SHAREABLE, shareable
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.challenges import Challenge
@@ -63,15 +64,29 @@ class Proof:
             _challenge_id=proof.challenge_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Public once the proof is approved; until then (in production) a signed URL that "
+        "expires after MEDIA_URL_TTL seconds, given only to viewers who may see the proof.",
+        metadata=SHAREABLE,
+    )
     def image_url(self, info: Info) -> str | None:
-        return info.context.services.storage.url(self._image) if self._image else None
+        if not self._image:
+            return None
+        services = info.context.services
+        return media.image_url(
+            services.storage,
+            proof_id=int(self.id),
+            key=self._image,
+            status=self.status,
+            production=services.settings.is_production,
+            now=services.clock.now(),
+        )
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def author(self, info: Info) -> Member:
         return await member_by_id(info, self._author_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     async def challenge(self, info: Info) -> Challenge:
         challenge = await info.context.loader(ChallengeByIdLoader).load(self._challenge_id)
         assert challenge is not None  # challenge_id is a foreign key
@@ -86,11 +101,11 @@ class ProofEdge:
 
 @strawberry.type
 class ProofConnection:
-    edges: list[ProofEdge]
+    edges: list[ProofEdge] = strawberry.field(metadata=PAGE)
     page_info: PageInfo
     total_count: int
 
-    @strawberry.field
+    @strawberry.field(metadata=shareable(page=True))
     def nodes(self) -> list[Proof]:
         return [edge.node for edge in self.edges]
 

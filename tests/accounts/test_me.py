@@ -42,15 +42,17 @@ async def test_me_returns_the_viewer_with_their_email(
     assert me["profileImageUrl"] == "/static/defaults/profile.svg"
 
 
-async def test_me_with_invalid_token_is_null_but_protected_fields_say_unauthenticated(
+async def test_me_with_invalid_token_is_unauthenticated_not_anonymous(
     forged_token_client: GraphQLClient,
 ) -> None:
     # when a request carries a forged token
     me = await forged_token_client.execute(ME)
     update = await forged_token_client.execute(UPDATE_NICKNAME, {"n": "forged"})
 
-    # then it is anonymous for me, and fields needing a viewer explain the token is bad
-    assert me.ok() == {"me": None}
+    # then it is refused with the reason, never read as anonymous (the contract: UNAUTHENTICATED is
+    # for a present but invalid, expired or revoked token), and nothing is changed
+    assert me.code == "UNAUTHENTICATED" and me.error["extensions"]["reason"] == "TOKEN_INVALID"
+    assert me.data == {}
     assert update.code == "UNAUTHENTICATED" and "invalid or has expired" in update.error["message"]
     assert not await Member.filter(nickname="forged").exists()
 

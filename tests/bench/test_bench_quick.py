@@ -11,9 +11,11 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import postgres_only
 from tests.support.servers import PROJECT
 
 BACKEND = os.environ.get("EROOM_TEST_BACKEND", "sqlite")
@@ -77,3 +79,28 @@ def test_fanout_baseline_delivers_every_event() -> None:
     details = re.findall(r"baseline: .*delivered (\S+)%, (\d+) duplicates", completed.stdout)
     assert details, completed.stdout
     assert all(share == "100.00" and duplicates == "0" for share, duplicates in details), details
+
+
+@postgres_only
+def test_cluster_benchmark_runs_in_tiny_mode(tmp_path: Path) -> None:
+    # given the cluster benchmark (nginx and the instances on its own PostgreSQL + Redis)
+    plot = tmp_path / "cluster.png"
+
+    # when it runs in its tiny mode
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--tiny", "--only", "cluster", "--plot", str(plot)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    # then every topology has both phases measured against 1 instance direct, and the plot is drawn
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    lines = [m for m in result_lines(completed.stdout) if m["name"].startswith("cluster ")]
+    topologies = {m["name"].split(": ")[0] for m in lines}
+    assert topologies == {"cluster 1 direct", "cluster 1 behind nginx", "cluster 2 behind nginx"}
+    assert len(lines) == 2 * len(topologies)
+    assert all(m["ours"].endswith("µs CPU/req") or "deliveries/s" in m["ours"] for m in lines), lines
+    assert plot.read_bytes().startswith(b"\x89PNG")

@@ -7,13 +7,16 @@ import struct
 import zlib
 from typing import Any
 
+from infra.clock import Clock
 
-def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+
+def service_today() -> dt.date:
+    """The server's calendar day: today in its TIMEZONE (the default, Asia/Seoul, in the tests)."""
+    return Clock().today()
 
 
 def challenge_input(**overrides: Any) -> dict[str, Any]:
-    start = utc_today() + dt.timedelta(days=1)
+    start = service_today() + dt.timedelta(days=1)
     values: dict[str, Any] = {
         "title": "Daily algorithms",
         "category": "IT",

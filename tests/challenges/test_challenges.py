@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from models.challenges import Category, Challenge
-from tests.challenges.inputs import utc_today
+from tests.challenges.inputs import service_today
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 
@@ -145,7 +145,7 @@ async def test_challenges_joinable_excludes_full_and_ended(
     open_one = await make_challenge(leader, title=f"{word} open", limit_attendance=3)
     full = await make_challenge(leader, title=f"{word} full", limit_attendance=2)
     await add_member(full, member)
-    yesterday = utc_today() - dt.timedelta(days=1)
+    yesterday = service_today() - dt.timedelta(days=1)
     await make_challenge(leader, title=f"{word} ended", start_date=yesterday, due_date=yesterday)
 
     # when
@@ -159,7 +159,7 @@ async def test_challenges_joinable_excludes_full_and_ended(
 async def test_challenges_sorts(new_account: NewAccount, client: GraphQLClient) -> None:
     # given
     leader, word = await new_account(), token()
-    today = utc_today()
+    today = service_today()
     old = await make_challenge(leader, title=f"{word} old", start_date=today - dt.timedelta(days=5))
     soon = await make_challenge(leader, title=f"{word} soon", start_date=today + dt.timedelta(days=1))
     later = await make_challenge(leader, title=f"{word} later", start_date=today + dt.timedelta(days=9))
@@ -186,7 +186,7 @@ async def test_challenges_cursor_pages_cover_all_once(
 ) -> None:
     # given
     leader, word = await new_account(), token()
-    today = utc_today()
+    today = service_today()
     for day in range(-3, 4):
         await make_challenge(leader, title=f"{word} {day}", start_date=today + dt.timedelta(days=day))
     seen: list[str] = []

@@ -13,7 +13,7 @@ import pytest
 from infra.settings import Settings
 from models.challenges import Challenge, Membership, Role
 from models.chat import Room
-from tests.challenges.inputs import challenge_input, png_bytes, utc_today
+from tests.challenges.inputs import challenge_input, png_bytes, service_today
 from tests.support.factories import Account
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
@@ -96,11 +96,11 @@ async def test_create_challenge_default_thumbnail_follows_category(
         ({"frequency": "x" * 31}, "frequency"),
         ({"limitAttendance": 0}, "limitAttendance"),
         ({"limitAttendance": 101}, "limitAttendance"),
-        ({"startDate": (utc_today() - dt.timedelta(days=1)).isoformat()}, "startDate"),
+        ({"startDate": (service_today() - dt.timedelta(days=1)).isoformat()}, "startDate"),
         (
             {
-                "startDate": (utc_today() + dt.timedelta(days=5)).isoformat(),
-                "dueDate": (utc_today() + dt.timedelta(days=4)).isoformat(),
+                "startDate": (service_today() + dt.timedelta(days=5)).isoformat(),
+                "dueDate": (service_today() + dt.timedelta(days=4)).isoformat(),
             },
             "dueDate",
         ),
@@ -127,12 +127,13 @@ async def test_create_challenge_accepts_boundary_values(
 ) -> None:
     # given
     leader = await new_account()
-    today = utc_today().isoformat()
+    today = service_today().isoformat()
     values = challenge_input(
         title="x" * 50,
         description="d" * 1000,
         authExplanation="a" * 25,
         frequency="f" * 30,
+        schedule={"period": "DAY", "times": 1},
         limitAttendance=100,
         startDate=today,
         dueDate=today,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from models.challenges import Challenge, Membership, Role
 from models.notifications import Notification, NotificationType
-from tests.challenges.inputs import utc_today
+from tests.challenges.inputs import service_today
 from tests.conftest import postgres_only
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient, Result
@@ -99,7 +99,7 @@ async def test_join_challenge_past_due_date_is_conflict(
 ) -> None:
     # given
     leader, joiner = await new_account(), await new_account()
-    yesterday = utc_today() - dt.timedelta(days=1)
+    yesterday = service_today() - dt.timedelta(days=1)
     challenge = await make_challenge(leader, start_date=yesterday - dt.timedelta(days=10), due_date=yesterday)
 
     # when

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from infra.settings import Settings
 from models.challenges import Challenge
-from tests.challenges.inputs import png_bytes, utc_today
+from tests.challenges.inputs import png_bytes, service_today
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 
@@ -122,12 +122,12 @@ async def test_update_challenge_due_date_before_start_is_bad_input(
 ) -> None:
     # given
     leader = await new_account()
-    challenge = await make_challenge(leader, start_date=utc_today() + dt.timedelta(days=3))
+    challenge = await make_challenge(leader, start_date=service_today() + dt.timedelta(days=3))
 
     # when
     result = await client_for(leader).execute(
         UPDATE_CHALLENGE,
-        {"id": str(challenge.id), "input": {"dueDate": (utc_today() + dt.timedelta(days=2)).isoformat()}},
+        {"id": str(challenge.id), "input": {"dueDate": (service_today() + dt.timedelta(days=2)).isoformat()}},
     )
 
     # then

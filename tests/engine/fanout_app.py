@@ -3,6 +3,7 @@
 ``Subscription.ticks(room)`` yields, for each live tick of a room, the SAME shared object
 to every subscriber (as the real room generators do), and counts how often each field
 resolver runs, so tests can tell "executed once per event" from "once per subscriber".
+Its fields declare their sharing like the real schema's (:mod:`schema.marks`).
 ``Query.loadersSeen`` keeps the loaders each execution saw, and the view the contexts it
 made, so tests can tell which operations shared DataLoaders.
 """
@@ -24,6 +25,7 @@ from strawberry.types import Info
 
 from infra.viewer import Viewer
 from resolvers.loaders import Loaders
+from schema.marks import PER_VIEWER, SHAREABLE
 from subscriptions.executor import SubscriptionExecutor
 from subscriptions.fanout import shared
 from web.transport import TransportWSHandler
@@ -46,12 +48,12 @@ class FanoutContext:
 class Member:
     id: int
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def name(self) -> str:
         CALLS["Member.name"] += 1
         return f"member {self.id}"
 
-    @strawberry.field
+    @strawberry.field(metadata=PER_VIEWER)
     def email(self, info: Info[FanoutContext, None]) -> str | None:
         # Viewer-dependent: only the member sees their own address.
         CALLS["Member.email"] += 1
@@ -64,12 +66,12 @@ class Tick:
     seq: int
     member_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def author(self) -> Member:
         CALLS["Tick.author"] += 1
         return Member(id=self.member_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=SHAREABLE)
     def fail(self) -> str:
         raise ValueError("boom")
 
@@ -89,7 +91,7 @@ class Query:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription
+    @strawberry.subscription(metadata=SHAREABLE)
     async def ticks(self, room: int, limit: int | None = None) -> AsyncGenerator[Tick, None]:
         queue: asyncio.Queue[dict[str, int]] = asyncio.Queue()
         FEEDS[room].add(queue)
@@ -102,7 +104,7 @@ class Subscription:
         finally:
             FEEDS[room].discard(queue)
 
-    @strawberry.subscription
+    @strawberry.subscription(metadata=SHAREABLE)
     async def counter(self, count: int) -> AsyncGenerator[Tick, None]:
         # A fresh object per event: nothing to share, as for a replayed event.
         for seq in range(count):

@@ -1,16 +1,19 @@
 """Which roomEvents subscribers of the real schema share one execution per event.
 
 ``roomEvents`` is guarded by ``IsAuthenticated``: that guard alone must not split subscribers
-per viewer (it did, so nothing was shared), while a viewer-dependent field still must.
+per viewer (it did, so nothing was shared), while a viewer-dependent field still must, and so
+must any field with a resolver that does not declare itself shareable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import AsyncGenerator, Hashable
 
-from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+import strawberry
+from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, parse
 
 from infra.settings import Settings
+from schema.marks import SHAREABLE
 from schema.root import build_schema
 from subscriptions.fanout import group_key
 
@@ -30,11 +33,39 @@ subscription RoomEvents($challengeId: ID!) {
 SCHEMA = build_schema(Settings())
 
 
-def key_for(query: str, viewer_id: int | None) -> Hashable | None:
+@strawberry.type
+class Thing:
+    plain: int
+
+    @strawberry.field(metadata=SHAREABLE)
+    def declared(self) -> int:
+        return 1
+
+    @strawberry.field
+    def undeclared(self) -> int:
+        return 1
+
+
+@strawberry.type
+class Query:
+    ok: bool = True
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(metadata=SHAREABLE)
+    async def things(self) -> AsyncGenerator[Thing, None]:
+        yield Thing(plain=1)
+
+
+THINGS = strawberry.Schema(query=Query, subscription=Subscription)
+
+
+def key_for(query: str, viewer_id: int | None, schema: GraphQLSchema = SCHEMA._schema) -> Hashable | None:
     document = parse(query)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return group_key(SCHEMA._schema, operation, fragments, {"challengeId": "1"}, viewer_id)
+    return group_key(schema, operation, fragments, {"challengeId": "1"}, viewer_id)
 
 
 def test_room_events_alike_selection_shares_across_signed_in_viewers() -> None:
@@ -64,3 +95,19 @@ def test_room_events_viewer_dependent_selection_groups_per_viewer() -> None:
     # then each viewer has a group of their own
     assert one != other
     assert one == one_again
+
+
+def test_field_with_a_resolver_declaring_nothing_groups_per_viewer() -> None:
+    # given: a field declared shareable, a plain attribute, and a resolver that declares nothing
+    shared, undeclared = (
+        "subscription { things { plain declared } }",
+        "subscription { things { undeclared } }",
+    )
+
+    # when: two viewers compute their keys for each selection
+    shared_keys = {key_for(shared, viewer, THINGS._schema) for viewer in (1, 2)}
+    undeclared_keys = {key_for(undeclared, viewer, THINGS._schema) for viewer in (1, 2)}
+
+    # then: only the declared selection is shared; the other runs per viewer
+    assert len(shared_keys) == 1
+    assert len(undeclared_keys) == 2

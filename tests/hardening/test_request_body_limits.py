@@ -18,6 +18,7 @@ def _multipart(files: dict[str, bytes]) -> dict[str, object]:
     file_map = {str(i): [f"variables.{name}"] for i, name in enumerate(files)}
     return {
         "data": {"operations": json.dumps(operations), "map": json.dumps(file_map)},
+        "headers": {"apollo-require-preflight": "true"},
         "files": {
             str(i): (f"{name}.png", content, "image/png") for i, (name, content) in enumerate(files.items())
         },

@@ -3,6 +3,8 @@ inside a transaction (the API paths that write them are tested in their own doma
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tortoise.transactions import in_transaction
 
 from models.notifications import Notification, NotificationType
@@ -26,4 +28,5 @@ async def notify(
             content=content,
             challenge_id=challenge_id,
             proof_id=proof_id,
+            created_at=dt.datetime.now(dt.UTC),
         )

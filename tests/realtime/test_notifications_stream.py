@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -34,6 +35,7 @@ async def notify(crew: Crew, member_id: int, content: str, bus: Bus | None = Non
             type=NotificationType.REGISTER,
             content=content,
             challenge_id=crew.challenge.id,
+            created_at=dt.datetime.now(dt.UTC),
         )
     if bus is not None:
         await publish_notifications(bus, [row])

@@ -94,7 +94,8 @@ class GraphQLClient:
                 "/graphql",
                 data={"operations": json.dumps(payload), "map": json.dumps(file_map)},
                 files=parts,
-                headers=self._headers(headers),
+                # as apollo-upload-client is told to: multipart needs no CORS preflight otherwise
+                headers=self._headers({"apollo-require-preflight": "true", **(headers or {})}),
             )
         else:
             response = await self.http.post("/graphql", json=payload, headers=self._headers(headers))

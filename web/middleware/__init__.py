@@ -14,6 +14,10 @@
 5. :mod:`~web.middleware.headers` ``MediaHeaders``: content type and CSP of served uploads;
    inside ``body_limits`` so that a 413 on a ``/media/`` path stays a JSON error.
 6. :mod:`~web.middleware.websockets`: the open-socket gauge and the close callbacks.
+7. CORS: answers preflights, and adds its headers to what the ones inside send.
+8. :mod:`~web.middleware.csrf`: refuses, on ``/graphql``, what another site could make a browser
+   send without a preflight, and cookie-authenticated requests from foreign origins; inside
+   CORS so that an allowed origin can read why it was refused.
 
-CORS comes last (innermost), then the routes.
+Then the routes.
 """

@@ -103,7 +103,9 @@ export function makeClient({ httpUrl, wsUrl, session }) {
       return definition.kind === "OperationDefinition" && definition.operation === "subscription";
     },
     new GraphQLWsLink(wsClient),
-    new UploadHttpLink({ uri: httpUrl }),
+    // Multipart uploads need no CORS preflight, so the server refuses them (CSRF) unless this
+    // header forces one; it costs nothing on JSON requests.
+    new UploadHttpLink({ uri: httpUrl, headers: { "Apollo-Require-Preflight": "true" } }),
   );
 
   const client = new ApolloClient({

@@ -82,7 +82,7 @@ class ScopeClientMessageIdToTheRoom(ops.TortoiseOperation):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0001_initial")]
+    dependencies = [("models", "0002_progress")]
 
     initial = False
     atomic = False  # see ScopeClientMessageIdToTheRoom.atomic

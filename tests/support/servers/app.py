@@ -47,7 +47,7 @@ class AppServer:
     def argv(self) -> list[str]:
         return [sys.executable, *self.command]
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
         descriptor, name = tempfile.mkstemp(prefix="eroom-app-", suffix=".log")
         self.log_path = Path(name)
@@ -69,7 +69,8 @@ class AppServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-        raise TimeoutError(f"app did not start:\n{self.log()}")
+        self.stop(signal.SIGKILL)  # never left running behind a failed test
+        raise TimeoutError(f"app did not start in {timeout:.0f} s:\n{self.log()}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int | None:
         if self.process is None:

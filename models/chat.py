@@ -1,8 +1,8 @@
 """Chat rooms and their durable, ordered event log.
 
-Every message and every other durable event (deletion, edit, reaction, pin) takes the room's next sequence number (``Room.last_seq``
-incremented by a conditional UPDATE inside the writing transaction), so ``(room, seq)`` orders
-the whole log and a cursor is just a position in it.
+Every message and every other durable event (deletion, edit, reaction, pin) takes the room's
+next sequence number (``Room.last_seq`` incremented by a conditional UPDATE inside the writing
+transaction), so ``(room, seq)`` orders the whole log and a cursor is just a position in it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 from tortoise import connections
@@ -17,7 +17,8 @@ from resolvers.loaders import one_per_key
 ViewerKey = tuple[int, int]
 
 
-class ReactionCount(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ReactionCount:
     emoji: str
     count: int
     viewer_reacted: bool

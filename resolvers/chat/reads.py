@@ -101,7 +101,11 @@ async def my_rooms(
     more follow, and how many rooms the viewer has: two statements."""
     page_size(first, field="first")
     connection = connections.get("default")
-    mark = (lambda n: f"${n}") if connection.capabilities.dialect == "postgres" else (lambda n: "?")
+    postgres = connection.capabilities.dialect == "postgres"
+
+    def mark(number: int) -> str:
+        return f"${number}" if postgres else "?"
+
     activity = "COALESCE(r.active_at, r.created_at)"
     values: list[object] = [viewer.id]
     after = ""

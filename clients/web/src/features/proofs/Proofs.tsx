@@ -89,7 +89,7 @@ function ProofCard({ proof, leader }: { proof: ProofItemFragment; leader: boolea
         <span className={`badge ${proof.status.toLowerCase()}`}>{t(proof.status)}</span>
         <small>{new Date(proof.createdAt).toLocaleString()}</small>
       </header>
-      {proof.imageUrl ? <img src={proof.imageUrl} alt="" width={320} height={240} loading="lazy" /> : null}
+      {proof.imageUrl ? <img className="proof-image" src={proof.imageUrl} alt="" width={320} height={240} loading="lazy" /> : null}
       <p>{proof.content}</p>
       {proof.videoUrl ? <a href={proof.videoUrl} rel="noreferrer noopener" target="_blank">{proof.videoUrl}</a> : null}
       {leader && proof.status === "WAITING" ? (

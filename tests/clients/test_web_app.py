@@ -1,0 +1,153 @@
+"""The reference web app (clients/web) in headless Chromium: two members, one story.
+
+A leader in a Korean browser and a member in an English one sign up with the code mailed to
+them, create and join a challenge, post a proof with an image and review it, see the
+notification arrive in the bell, chat live both ways, and the member who drops off the network
+finds every message once when back. Nothing may be loaded from another host, nothing may log
+a console error, every image is sized, and the screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from models.chat import Message
+from models.proofs import Proof, ProofStatus
+from tests.clients.conftest import verification_code
+from tests.clients.web_pages import WAIT_MS, MemberBrowser, NewAccount, png
+from tests.support.servers import AppServer, SmtpSink
+
+MailedCode = Callable[[str], Awaitable[str]]
+
+
+@pytest.fixture
+def mailed_code(smtp: SmtpSink) -> MailedCode:
+    """The sign-up code in the newest mail to an address, read from the SMTP sink."""
+
+    async def read(email: str) -> str:
+        return await asyncio.to_thread(verification_code, smtp, email)
+
+    return read
+
+
+@pytest.fixture
+async def two_members(
+    browser: Browser, app: AppServer, web_app: Path
+) -> AsyncIterator[tuple[MemberBrowser, MemberBrowser]]:
+    leader = await MemberBrowser.open(browser, app, locale="ko-KR")
+    member = await MemberBrowser.open(browser, app, locale="en-US")
+    yield leader, member
+    await leader.close()
+    await member.close()
+
+
+async def sign_up_both(leader: MemberBrowser, member: MemberBrowser, mailed_code: MailedCode) -> None:
+    await leader.sign_up(NewAccount.unique("leader"), mailed_code)
+    await member.sign_up(NewAccount.unique("member"), mailed_code)
+
+
+async def join_by_search(member: MemberBrowser, title: str) -> None:
+    page = member.page
+    await member.goto(f"/?q={title.split()[-1]}")
+    await page.locator(".challenge-card", has_text=title).click()
+    await page.locator(".membership button").click()
+    await expect(page.locator(".membership .role")).to_be_visible(timeout=WAIT_MS)
+
+
+async def post_proof(member: MemberBrowser, challenge_id: str, content: str) -> None:
+    page = member.page
+    await member.open_tab(challenge_id, "proofs")
+    await page.locator("textarea[name=content]").fill(content)
+    await page.locator("input[name=image]").set_input_files(
+        files=[{"name": "proof.png", "mimeType": "image/png", "buffer": png(64, 48, (26, 127, 55))}]
+    )
+    await page.locator("form.card button[type=submit]").click()
+    await expect(page.locator(".proof[data-status=WAITING]", has_text=content)).to_be_visible(timeout=WAIT_MS)
+
+
+async def approve_first_waiting(leader: MemberBrowser, challenge_id: str) -> None:
+    page = leader.page
+    await leader.open_tab(challenge_id, "proofs")
+    await page.locator(".proof[data-status=WAITING] .actions button").first.click()
+    await expect(page.locator(".proof[data-status=APPROVED]")).to_have_count(1, timeout=WAIT_MS)
+
+
+async def open_chat_together(leader: MemberBrowser, member: MemberBrowser, challenge_id: str) -> None:
+    for browser in (leader, member):
+        await browser.open_tab(challenge_id, "chat")
+    for browser in (leader, member):
+        await expect(browser.page.locator(".presence .count")).to_have_text("2", timeout=WAIT_MS)
+
+
+async def test_two_members_go_through_the_whole_story(
+    two_members: tuple[MemberBrowser, MemberBrowser], mailed_code: MailedCode, artifacts: Path
+) -> None:
+    leader, member = two_members
+    title = f"알고리즘 30일 {secrets.token_hex(3)}"
+
+    # given two members signed up with their mailed codes, a challenge of the leader's that
+    # the other found by keyword and joined, and a proof (with an image) of the member's
+    await sign_up_both(leader, member, mailed_code)
+    challenge_id = await leader.create_challenge(title)
+    await join_by_search(member, title)
+    await member.screenshot(artifacts, "web-challenge.png")
+    await post_proof(member, challenge_id, "오늘 3문제 풀었어요")
+    await expect(member.page.locator(".proof .proof-image")).to_have_count(1)
+
+    # when the leader approves it
+    await approve_first_waiting(leader, challenge_id)
+    await leader.screenshot(artifacts, "web-proofs.png")
+
+    # then the member's bell rings live with the approval
+    await expect(member.page.get_by_test_id("unread-count")).to_have_text("1", timeout=WAIT_MS)
+    await member.page.locator(".bell button.icon").click()
+    await expect(member.page.locator(".dropdown li[data-type=APPROVE]")).to_have_count(1)
+    await member.screenshot(artifacts, "web-notification.png")
+    proof = await Proof.get(challenge_id=int(challenge_id))
+    assert proof.status == ProofStatus.APPROVED
+
+    # when both open the chat room and talk both ways
+    await open_chat_together(leader, member, challenge_id)
+    await leader.send_message("안녕하세요! 같이 열심히 해요")
+    await expect(member.page.locator(".messages .body", has_text="안녕하세요")).to_have_count(
+        1, timeout=WAIT_MS
+    )
+    await member.send_message("Hi! Glad to be here")
+    await expect(leader.page.locator(".messages .body", has_text="Glad to be here")).to_have_count(
+        1, timeout=WAIT_MS
+    )
+
+    # and the member drops off the network while the leader goes on talking
+    await member.context.set_offline(True)
+    await expect(member.page.locator(".connection[data-state=offline]")).to_be_visible(timeout=WAIT_MS)
+    missed = [f"while you were away {n}" for n in range(3)]
+    for body in missed:
+        await leader.send_message(body)
+    assert not set(missed) & set(await member.chat_bodies())
+    await member.context.set_offline(False)
+
+    # then the member's room catches up from its cursor: every message once, in order
+    everything = ["안녕하세요! 같이 열심히 해요", "Hi! Glad to be here", *missed]
+    await expect(member.page.locator(".messages .body")).to_have_count(len(everything), timeout=WAIT_MS)
+    await expect(member.page.locator(".connection[data-state=live]")).to_be_visible(timeout=WAIT_MS)
+    assert await member.chat_bodies() == everything
+    assert await leader.chat_bodies() == everything
+    assert member.sockets >= 2  # the socket really was dropped and opened again
+    stored = (
+        await Message.filter(room__challenge_id=int(challenge_id))
+        .order_by("seq")
+        .values_list("body", flat=True)
+    )
+    assert stored == everything
+    await leader.screenshot(artifacts, "web-chat.png")
+    await member.screenshot(artifacts, "web-chat-resumed.png")
+
+    # and nothing came from another host, and nothing went wrong in either console
+    assert leader.aborted == member.aborted == []
+    assert leader.console_errors == member.console_errors == []

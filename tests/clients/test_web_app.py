@@ -24,6 +24,8 @@ from tests.clients.web_pages import WAIT_MS, MemberBrowser, NewAccount, png
 from tests.support.servers import AppServer, SmtpSink
 
 MailedCode = Callable[[str], Awaitable[str]]
+GREETING = "안녕하세요! 같이 열심히 해요"
+REPLY = "Hi! Glad to be here"
 
 
 @pytest.fixture
@@ -85,6 +87,20 @@ async def open_chat_together(leader: MemberBrowser, member: MemberBrowser, chall
         await expect(browser.page.locator(".presence .count")).to_have_text("2", timeout=WAIT_MS)
 
 
+async def talk_both_ways(leader: MemberBrowser, member: MemberBrowser) -> None:
+    for sender, receiver, body in ((leader, member, GREETING), (member, leader, REPLY)):
+        await sender.send_message(body)
+        await expect(receiver.page.locator(".messages .body", has_text=body)).to_have_count(
+            1, timeout=WAIT_MS
+        )
+
+
+async def open_bell_with_one_approval(member: MemberBrowser) -> None:
+    await expect(member.page.get_by_test_id("unread-count")).to_have_text("1", timeout=WAIT_MS)
+    await member.page.locator(".bell button.icon").click()
+    await expect(member.page.locator(".dropdown li[data-type=APPROVE]")).to_have_count(1)
+
+
 async def test_two_members_go_through_the_whole_story(
     two_members: tuple[MemberBrowser, MemberBrowser], mailed_code: MailedCode, artifacts: Path
 ) -> None:
@@ -105,23 +121,14 @@ async def test_two_members_go_through_the_whole_story(
     await leader.screenshot(artifacts, "web-proofs.png")
 
     # then the member's bell rings live with the approval
-    await expect(member.page.get_by_test_id("unread-count")).to_have_text("1", timeout=WAIT_MS)
-    await member.page.locator(".bell button.icon").click()
-    await expect(member.page.locator(".dropdown li[data-type=APPROVE]")).to_have_count(1)
+    await open_bell_with_one_approval(member)
     await member.screenshot(artifacts, "web-notification.png")
     proof = await Proof.get(challenge_id=int(challenge_id))
     assert proof.status == ProofStatus.APPROVED
 
     # when both open the chat room and talk both ways
     await open_chat_together(leader, member, challenge_id)
-    await leader.send_message("안녕하세요! 같이 열심히 해요")
-    await expect(member.page.locator(".messages .body", has_text="안녕하세요")).to_have_count(
-        1, timeout=WAIT_MS
-    )
-    await member.send_message("Hi! Glad to be here")
-    await expect(leader.page.locator(".messages .body", has_text="Glad to be here")).to_have_count(
-        1, timeout=WAIT_MS
-    )
+    await talk_both_ways(leader, member)
 
     # and the member drops off the network while the leader goes on talking
     await member.context.set_offline(True)
@@ -133,7 +140,7 @@ async def test_two_members_go_through_the_whole_story(
     await member.context.set_offline(False)
 
     # then the member's room catches up from its cursor: every message once, in order
-    everything = ["안녕하세요! 같이 열심히 해요", "Hi! Glad to be here", *missed]
+    everything = [GREETING, REPLY, *missed]
     await expect(member.page.locator(".messages .body")).to_have_count(len(everything), timeout=WAIT_MS)
     await expect(member.page.locator(".connection[data-state=live]")).to_be_visible(timeout=WAIT_MS)
     assert await member.chat_bodies() == everything

@@ -13,12 +13,13 @@ GRAPHIQL := clients/graphiql
 VENDOR := static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-$(shell cksum $(GRAPHIQL)/package-lock.json | cut -d' ' -f1)
 
-# The reference web app (clients/web), served at /app/ from static/app/ (git-ignored). npm ci
-# from the lock file into clients/web/node_modules/, then the codegen (typed operations from
+# The reference web app (clients/web), served at /app/ from clients/web/dist/ (git-ignored; not
+# under static/, so its page is never served without its policy). npm ci from the lock file
+# into clients/web/node_modules/, then the codegen (typed operations from
 # schema.graphql: an operation the schema no longer has fails here), the type check and the
 # Vite build. Rebuilt only when the lock file, a source file or the schema changes.
 WEB := clients/web
-WEB_BUILD := static/app
+WEB_BUILD := $(WEB)/dist
 WEB_SOURCES := $(sort $(shell find $(WEB)/src $(WEB)/public -type f -not -path '$(WEB)/src/gql/*' 2>/dev/null)) \
 	$(addprefix $(WEB)/,index.html package.json package-lock.json vite.config.ts codegen.yml tsconfig.json) schema.graphql
 WEB_MODULES := $(WEB)/node_modules/.installed-$(shell cksum $(WEB)/package-lock.json | cut -d' ' -f1)

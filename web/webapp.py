@@ -1,4 +1,5 @@
-"""``/app/``: the reference web app (clients/web), once ``make web`` has built it into static/app/.
+"""``/app/``: the reference web app (clients/web), once ``make web`` has built it into
+clients/web/dist/.
 
 A single-page app: any path under /app/ that is not a built file gets index.html, and the app's
 router shows the screen. A missing file that looks like one (``assets/...``, or a name with an
@@ -19,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-BUILD = Path(__file__).resolve().parents[1] / "static" / "app"
+BUILD = Path(__file__).resolve().parents[1] / "clients" / "web" / "dist"
 PREFIX = "/app"
 NOT_BUILT = (
     "The web app is not built. Run `make web` (npm ci, codegen and a Vite build of clients/web "
-    "into static/app/), then reload."
+    "into clients/web/dist/), then reload."
 )
 # Vite puts a content hash in every name under assets/: such a file never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"

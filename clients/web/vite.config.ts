@@ -6,7 +6,7 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "/app/",
   build: {
-    outDir: "../../static/app",
+    outDir: "dist",
     emptyOutDir: true,
     // Keep every asset a file: an inlined data: URL is fine for the CSP's img-src, but a file
     // is cached on its own.

@@ -125,6 +125,6 @@ def email_code(app: AppServer, smtp: SmtpSink) -> Callable[[str], Awaitable[Cred
 
 @pytest.fixture(scope="session")
 def web_app(node: str) -> Path:
-    """static/app/ built by the Makefile's `web` target (a no-op when the stamp is current)."""
+    """clients/web/dist/ built by the Makefile's `web` target (a no-op when the stamp is current)."""
     subprocess.run(["make", "--no-print-directory", "web"], cwd=PROJECT, check=True)
-    return PROJECT / "static" / "app"
+    return PROJECT / "clients" / "web" / "dist"

@@ -1,6 +1,6 @@
 """/app/: the built web app under its Content-Security-Policy, with client-side routes.
 
-Against the shared server (which serves static/app/ as `make web` built it), plus a Starlette
+Against the shared server (which serves clients/web/dist/ as `make web` built it), plus a Starlette
 app on an empty directory for the "not built yet" answer.
 """
 

@@ -72,6 +72,9 @@ class RoomEventPayload(Event):
     challenge_id: int
     at: dt.datetime
     online: tuple[int, ...] = ()
+    # The room's presence version ``online`` is as of (None from a release without versions):
+    # a JOIN/LEAVE older than one already seen is stale.
+    presence_version: int | None = None
     seq: int | None = None  # MESSAGE, DELETE
     message: MessageSnapshot | None = None  # MESSAGE
     message_id: int | None = None  # DELETE

@@ -33,9 +33,10 @@ return 1
 
 
 class ConnectionSlots:
-    def __init__(self, redis: Redis | None, limit: int) -> None:
+    def __init__(self, redis: Redis | None, limit: int, *, refresh_every: float = REFRESH_EVERY) -> None:
         self.redis = redis
         self.limit = limit
+        self.refresh_every = refresh_every
         self._local: dict[int, set[str]] = defaultdict(set)
         self._in_redis: dict[str, int] = {}  # connection id -> member id
         self._refresher: asyncio.Task[None] | None = None
@@ -78,16 +79,27 @@ class ConnectionSlots:
 
     async def _refresh_forever(self) -> None:
         while self._in_redis and self.redis is not None:
-            await asyncio.sleep(REFRESH_EVERY)
-            expires = time.time() + SLOT_TTL
+            await asyncio.sleep(self.refresh_every)
             try:
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for slot, member_id in list(self._in_redis.items()):
-                        pipe.zadd(KEY_PREFIX + str(member_id), {slot: expires}, xx=True)
-                        pipe.expire(KEY_PREFIX + str(member_id), SLOT_TTL)
-                    await pipe.execute()
+                await self.refresh()
             except (RedisError, OSError):
                 log.warning("websocket slot refresh failed")
+
+    async def refresh(self) -> None:
+        """Renew this instance's slots; re-adds any that Redis lost (a flush or an empty restart),
+        so the cap still counts them."""
+        assert self.redis is not None
+        held = dict(self._in_redis)
+        expires = time.time() + SLOT_TTL
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for slot, member_id in held.items():
+                pipe.zadd(KEY_PREFIX + str(member_id), {slot: expires})
+                pipe.expire(KEY_PREFIX + str(member_id), SLOT_TTL)
+            await pipe.execute()
+        # A slot released while the renewal was on its way was re-added by it: remove it again.
+        for slot, member_id in held.items():
+            if slot not in self._in_redis:
+                await self.redis.zrem(KEY_PREFIX + str(member_id), slot)
 
     async def close(self) -> None:
         if self._refresher is not None:

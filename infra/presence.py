@@ -2,9 +2,18 @@
 
 A member is online while at least one of their ``roomEvents`` subscriptions to the room is
 open, on any instance. With Redis, entries live in a sorted set per room scored by their
-expiry; each instance refreshes its own entries every ``PRESENCE_TTL / 3`` seconds, so the
-members of an instance that died without cleaning up stop counting within the TTL. Without
-Redis, presence is this process's memory.
+expiry; each instance refreshes its own entries every ``PRESENCE_TTL / 3`` seconds (and at once
+when asked, e.g. after Redis came back empty), so the members of an instance that died without
+cleaning up stop counting within the TTL. Without Redis, presence is this process's memory.
+
+Every change of a room's presence gets the room's next presence version (a Redis script reads
+the clock and keeps the version increasing, so a Redis restart does not reset it), returned with
+the presence after the change. Events announcing changes carry both, so a JOIN or LEAVE that
+arrives after a newer one (publishes cross on the bus) can be recognised as stale and ignored.
+
+Within a process the writes to one room run one at a time, each as a task of its own: a write
+cancelled by its caller still finishes (or fails) before the next one starts, so a leave can
+never be overtaken by the join it undoes, nor a refresh re-add an entry a leave just removed.
 
 This is the store only: announcing JOIN and LEAVE to the room is the chat domain's job
 (:mod:`resolvers.chat.presence`).
@@ -12,16 +21,45 @@ This is the store only: announcing JOIN and LEAVE to the room is the chat domain
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from infra import presence_scripts as scripts
+
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "eroom:presence:"
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who is online in a room, and the room's presence version this is as of."""
+
+    version: int
+    online: tuple[int, ...]
+
+
+@dataclass
+class Refreshed:
+    """What a refresh changed in one room: members gone (their instance stopped renewing them)
+    and members back (this instance's, restored after Redis lost them)."""
+
+    challenge_id: int
+    presence: Presence
+    gone: list[int] = field(default_factory=list)
+    back: list[int] = field(default_factory=list)
+
+
+def _log_failure(write: asyncio.Future[Presence]) -> None:
+    # A write whose caller was cancelled has nobody else to report to.
+    if not write.cancelled() and (error := write.exception()) is not None:
+        log.error("presence write failed", exc_info=error)
 
 
 def _entry(member_id: int, connection: str) -> str:
@@ -33,13 +71,22 @@ def _member_of(entry: object) -> int:
     return int(text.partition(":")[0])
 
 
+def _members(entries: list[object]) -> tuple[int, ...]:
+    return tuple(sorted({_member_of(entry) for entry in entries}))
+
+
 class PresenceStore:
     def __init__(self, redis: Redis | None, ttl: int) -> None:
         self.redis = redis
         self.ttl = ttl
-        # This process's own entries: room -> member -> connections. The source of truth
-        # without Redis, and what the heartbeat refreshes (or restores after a Redis flush).
+        # This process's own entries: room -> member -> connections whose join was written.
+        # The source of truth without Redis, and what the refresh renews (or restores).
         self._local: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._versions: dict[int, int] = {}  # without Redis
+        if redis is not None:
+            self._change = redis.register_script(scripts.CHANGE)
+            self._refresh = redis.register_script(scripts.REFRESH)
 
     @property
     def heartbeat_interval(self) -> float:
@@ -47,75 +94,117 @@ class PresenceStore:
 
     async def online(self, challenge_id: int) -> list[int]:
         """Member ids online in the room, ascending."""
+        return list((await self.snapshot(challenge_id)).online)
+
+    async def snapshot(self, challenge_id: int) -> Presence:
         if self.redis is not None:
+            entries_key, version_key = self._keys(challenge_id)
             try:
-                entries = await self.redis.zrangebyscore(self._key(challenge_id), time.time(), "+inf")
-                return sorted({_member_of(entry) for entry in entries})
+                # Reads only (no script), so a Redis holding writes still answers; the version
+                # first, so the entries are at least as new as it.
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.get(version_key)
+                    pipe.zrangebyscore(entries_key, time.time(), "+inf")
+                    version, entries = await pipe.execute()
+                return Presence(int(version or 0), _members(entries))
             except (RedisError, OSError):
                 log.warning("presence read fell back to this instance")
-        return sorted(member for member, conns in self._local.get(challenge_id, {}).items() if conns)
+        return self._local_presence(challenge_id)
 
-    async def add(self, challenge_id: int, member_id: int, connection: str) -> None:
-        self._local[challenge_id][member_id].add(connection)
-        if self.redis is not None:
-            try:
-                await self.redis.zadd(
-                    self._key(challenge_id), {_entry(member_id, connection): time.time() + self.ttl}
-                )
-            except (RedisError, OSError):
-                log.warning("presence join not shared: Redis unavailable")
+    async def add(self, challenge_id: int, member_id: int, connection: str) -> Presence:
+        """Count ``connection``; the presence after it. Cancelling the caller does not cancel
+        the write, which the next write of the room waits for."""
+        return await self._write(challenge_id, member_id, connection, joining=True)
 
-    async def remove(self, challenge_id: int, member_id: int, connection: str) -> None:
-        room = self._local.get(challenge_id)
-        if room is not None:
-            room[member_id].discard(connection)
-            if not room[member_id]:
-                del room[member_id]
-            if not room:
-                del self._local[challenge_id]
-        if self.redis is not None:
-            try:
-                await self.redis.zrem(self._key(challenge_id), _entry(member_id, connection))
-            except (RedisError, OSError):
-                log.warning("presence leave not shared: Redis unavailable (expires within the TTL)")
+    async def remove(self, challenge_id: int, member_id: int, connection: str) -> Presence:
+        return await self._write(challenge_id, member_id, connection, joining=False)
 
-    async def refresh(self) -> list[tuple[int, int]]:
-        """Renew this instance's entries and drop the ones other instances stopped renewing.
+    async def _write(self, challenge_id: int, member_id: int, connection: str, *, joining: bool) -> Presence:
+        write = asyncio.ensure_future(self._locked_write(challenge_id, member_id, connection, joining))
+        write.add_done_callback(_log_failure)
+        return await asyncio.shield(write)
 
-        Returns the ``(challenge_id, member_id)`` pairs that went offline through a drop made
-        here (only the instance whose ZREM removed an entry reports it, so it is reported once).
-        """
+    async def _locked_write(
+        self, challenge_id: int, member_id: int, connection: str, joining: bool
+    ) -> Presence:
+        async with self._locks[challenge_id]:
+            members = self._local[challenge_id]
+            if joining:
+                members[member_id].add(connection)
+            else:
+                members[member_id].discard(connection)
+                if not members[member_id]:
+                    del members[member_id]
+            if self.redis is not None:
+                try:
+                    return await self._redis_write(challenge_id, member_id, connection, joining)
+                except (RedisError, OSError):
+                    log.warning("presence change not shared: Redis unavailable (healed by the refresh)")
+            self._bump(challenge_id)
+            return self._local_presence(challenge_id)
+
+    async def _redis_write(
+        self, challenge_id: int, member_id: int, connection: str, joining: bool
+    ) -> Presence:
+        assert self.redis is not None
+        now = time.time()
+        arguments = [
+            "add" if joining else "remove",
+            _entry(member_id, connection),
+            now + self.ttl,
+            now,
+            self.ttl * 4,
+        ]
+        version, entries = await self._change(keys=self._keys(challenge_id), args=arguments)
+        return Presence(int(version), _members(entries))
+
+    async def refresh(self) -> list[Refreshed]:
+        """Renew this instance's entries (restoring any Redis lost) and drop the ones other
+        instances stopped renewing; the rooms where that changed who is online. Only the
+        instance whose script dropped an entry reports its member gone, so it is reported once."""
         if self.redis is None:
             return []
-        expires = time.time() + self.ttl
-        gone: list[tuple[int, int]] = []
-        for challenge_id, members in list(self._local.items()):
-            key = self._key(challenge_id)
-            entries = {
-                _entry(member_id, connection): expires
-                for member_id, connections in members.items()
-                for connection in connections
-            }
-            if entries:
-                # Plain ZADD (not XX): restores our entries if Redis lost them.
-                await self.redis.zadd(key, entries)
-                await self.redis.expire(key, self.ttl * 4)
-            gone.extend((challenge_id, member_id) for member_id in await self._expire(challenge_id))
-        return gone
+        changed: list[Refreshed] = []
+        for challenge_id in list(self._local):
+            lock = self._locks[challenge_id]
+            async with lock:
+                outcome = await self._refresh_room(challenge_id)
+            if outcome.gone or outcome.back:
+                changed.append(outcome)
+            if not self._local.get(challenge_id) and not lock.locked():
+                # Nobody of ours left in the room: forget it (after one last drop of others').
+                self._local.pop(challenge_id, None)
+                self._locks.pop(challenge_id, None)
+        return changed
 
-    async def _expire(self, challenge_id: int) -> list[int]:
+    async def _refresh_room(self, challenge_id: int) -> Refreshed:
         assert self.redis is not None
-        key = self._key(challenge_id)
-        stale = await self.redis.zrangebyscore(key, "-inf", time.time())
-        dropped: set[int] = set()
-        for entry in stale:
-            assert isinstance(entry, bytes | str)
-            if await self.redis.zrem(key, entry):
-                dropped.add(_member_of(entry))
-        if not dropped:
-            return []
-        online = set(await self.online(challenge_id))
-        return sorted(dropped - online)
+        members = self._local.get(challenge_id, {})
+        entries = [
+            _entry(member, connection)
+            for member, connections in members.items()
+            for connection in connections
+        ]
+        now = time.time()
+        version, online, gone, back = await self._refresh(
+            keys=self._keys(challenge_id), args=[now + self.ttl, now, self.ttl * 4, *entries]
+        )
+        presence = Presence(int(version), _members(online))
+        return Refreshed(
+            challenge_id,
+            presence,
+            gone=[int(member) for member in gone if int(member) not in presence.online],
+            back=[int(member) for member in back],
+        )
 
-    def _key(self, challenge_id: int) -> str:
-        return f"{KEY_PREFIX}{challenge_id}"
+    def _local_presence(self, challenge_id: int) -> Presence:
+        members = self._local.get(challenge_id, {})
+        online = tuple(sorted(member for member, connections in members.items() if connections))
+        return Presence(self._versions.get(challenge_id, 0), online)
+
+    def _bump(self, challenge_id: int) -> None:
+        now = time.time_ns() // 1000
+        self._versions[challenge_id] = max(now, self._versions.get(challenge_id, 0) + 1)
+
+    def _keys(self, challenge_id: int) -> list[str]:
+        return [f"{KEY_PREFIX}{challenge_id}", f"{KEY_PREFIX}{challenge_id}:version"]

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     ws_max_anonymous_per_ip: int = Field(20, alias="WS_MAX_ANONYMOUS_PER_IP", ge=1)
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
     ws_connection_init_timeout: float = Field(5, alias="WS_CONNECTION_INIT_TIMEOUT")
+    # Events queued per subscription; beyond it a stream catches up from the database, or is
+    # closed (1013) so its client resumes by cursor. Live-only events (JOIN, LEAVE) may drop.
+    ws_subscription_queue: int = Field(256, alias="WS_SUBSCRIPTION_QUEUE", ge=1)
     ws_max_frame_bytes: int = Field(64 * 1024, alias="WS_MAX_FRAME_BYTES")
     ws_keepalive_interval: float = Field(20, alias="WS_KEEPALIVE_INTERVAL")
     # First-generation GC threshold (CPython default 700); raised for subscription fan-out.

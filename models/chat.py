@@ -42,7 +42,7 @@ class Message(Model):
 
     class Meta:
         table = "message"
-        unique_together = (("room", "seq"), ("sender", "client_message_id"))
+        unique_together = (("room", "seq"), ("room", "sender", "client_message_id"))
 
 
 class RoomLogEntry(Model):

@@ -2,13 +2,16 @@
 
 * Domain errors (:mod:`infra.errors`) carry their own code, message, ``field`` and
   ``retryAfter``.
-* Errors GraphQL itself raises before execution (syntax, validation, variable coercion) are the
-  client's fault: ``BAD_USER_INPUT`` with the offending variable (or ``query``) as ``field``,
-  unless a validation rule already set a code (``QUERY_TOO_COMPLEX``). A document the parser
-  gave up on for its token cap (strawberry's ``MaxTokensLimiter``) is ``QUERY_TOO_COMPLEX`` too.
+* Errors GraphQL itself raises before execution (syntax, validation, variable coercion, a
+  missing or unknown operation) are the client's fault: ``BAD_USER_INPUT`` with the offending
+  variable (or ``query``) as ``field``, unless a validation rule already set a code
+  (``QUERY_TOO_COMPLEX``). A document the parser gave up on for its token cap (strawberry's
+  ``MaxTokensLimiter``) is ``QUERY_TOO_COMPLEX`` too.
 * Anything else is a bug or an outage: the client gets a generic ``INTERNAL_SERVER_ERROR``
-  with the request id, and the real exception goes to the log. No traceback, SQL or path ever
-  reaches a response.
+  with the request id, and the real exception goes to the log. That includes what a
+  subscription's source stream raises while it runs (an interrupted stream, a failed query):
+  such an error has no path either, but it is no fault of the request. No traceback, SQL or
+  path ever reaches a response.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import re
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
 from infra.errors import DomainError, ErrorCode
@@ -38,6 +43,20 @@ def too_complex(message: str, nodes: Any = None) -> GraphQLError:
 def _request_id(execution_context: ExecutionContext | None) -> str:
     context: Any = execution_context.context if execution_context else None
     return str(getattr(context, "request_id", "") or "")
+
+
+# What GraphQL and strawberry raise for a request without a usable operation, before anything
+# executes.
+_REQUEST_ERRORS = (GraphQLError, MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+
+
+def _before_execution(error: GraphQLError, original: BaseException | None) -> bool:
+    """Syntax, validation and coercion errors: raised by GraphQL itself (no exception of ours
+    inside), or pointing into the document (a variable's definition) without a path. An error
+    a subscription's source stream raised has neither path nor location: not the client's."""
+    if original is None or isinstance(original, _REQUEST_ERRORS):
+        return True
+    return error.path is None and bool(error.nodes)
 
 
 def _client_field(message: str) -> str:
@@ -63,7 +82,7 @@ def format_error(error: GraphQLError, execution_context: ExecutionContext | None
         return
     if "code" in extensions and original is None:
         return  # set by a validation rule or a permission class
-    if error.path is None or original is None or isinstance(original, GraphQLError):
+    if _before_execution(error, original):
         # Before execution (syntax, validation, variable coercion): the request is at fault.
         error.extensions = {
             **extensions,

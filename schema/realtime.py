@@ -6,11 +6,14 @@ a cursor with no gap and no duplicate; the generators live in ``subscriptions/``
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from functools import partial
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from infra.ids import decode_int_cursor, parse_id
 from schema.context import Info
@@ -22,6 +25,35 @@ from schema.types.notifications import Notification
 from subscriptions.fanout import shared
 from subscriptions.notifications import notification_stream
 from subscriptions.room_events import room_events
+
+log = logging.getLogger(__name__)
+
+# 1013 "try again later": graphql-ws clients reconnect after it (4401 and 4429 are fatal to them).
+TOO_SLOW_CODE = 1013
+TOO_SLOW_REASON = "Too far behind: resubscribe with your last cursor."
+_closing: set[asyncio.Task[None]] = set()
+
+
+def close_when_too_slow(info: Info) -> Callable[[], None] | None:
+    """What a stream's inbox runs when it falls too far behind: close the WebSocket, so the
+    client reconnects and resumes by cursor. Runs in the bus's delivery, so it only schedules:
+    the close waits until the socket can be written (a client that stopped reading)."""
+    socket = info.context.request
+    if not isinstance(socket, WebSocket):
+        return None
+
+    async def close() -> None:
+        try:
+            await socket.close(code=TOO_SLOW_CODE, reason=TOO_SLOW_REASON)
+        except Exception as error:  # already closed by the client or another stream
+            log.info("too slow subscriber already gone: %s", error)
+
+    def schedule() -> None:
+        task = asyncio.get_running_loop().create_task(close())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    return schedule
 
 
 @strawberry.type
@@ -46,14 +78,20 @@ class Subscription:
             viewer=info.context.require_viewer(),
             challenge_id=challenge_pk,
             after_seq=after_seq,
+            on_too_slow=close_when_too_slow(info),
         )
         # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
         async with aclosing(stream):
-            async for event in stream:
+            async for event, live in stream:
                 # A live event is one object handed to every local subscriber by the bus, so
                 # the type built from it is shared too: the executor then runs the selection
-                # once per group of alike subscriptions. Replayed events are per subscriber.
-                yield shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
+                # once per group of alike subscriptions. Replayed events are per subscriber,
+                # and kept out of the sharing caches.
+                yield (
+                    shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
+                    if live
+                    else (RoomEvent.from_payload(event))
+                )
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -66,7 +104,11 @@ class Subscription:
     async def notifications(self, info: Info, after: str | None = None) -> AsyncGenerator[Notification, None]:
         after_seq = decode_int_cursor(after, NOTIFICATION_CURSOR, field="after") if after else None
         stream = notification_stream(
-            bus=info.context.bus, viewer=info.context.require_viewer(), after_seq=after_seq
+            bus=info.context.bus,
+            viewer=info.context.require_viewer(),
+            after_seq=after_seq,
+            bound=info.context.settings.ws_subscription_queue,
+            on_too_slow=close_when_too_slow(info),
         )
         async with aclosing(stream):
             async for row in stream:

@@ -19,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlparse
 
 import orjson
@@ -26,12 +27,27 @@ from broadcaster import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
 from pydantic import BaseModel
 
+from subscriptions.inbox import Inboxes, QueueStats
 from subscriptions.redis_backend import ReconnectingRedisBackend
 
 log = logging.getLogger(__name__)
 
-Listener = asyncio.Queue[object]
 Decoder = Callable[[str], object | None]
+# Seconds a publish may take (Redis answers in well under a millisecond when it is healthy).
+PUBLISH_TIMEOUT = 0.5
+
+
+class Listener(Protocol):
+    """Where the bus puts a listener's events: an :class:`subscriptions.inbox.Inbox` (bounded,
+    for streams) or any ``asyncio.Queue``. ``put_nowait`` must neither block nor raise."""
+
+    def put_nowait(self, item: object, /) -> None: ...
+
+    def empty(self) -> bool: ...
+
+    def get_nowait(self) -> object: ...
+
+    async def get(self) -> object: ...
 
 
 class BusFailed:
@@ -70,6 +86,11 @@ class Bus:
     def __init__(self, url: str, backend: BroadcastBackend | None = None, *, decode: Decoder = orjson.loads):
         self.url = url
         self._backend = backend or create_backend(url)
+        self._reconnected = (
+            self._backend.reconnected
+            if isinstance(self._backend, ReconnectingRedisBackend)
+            else asyncio.Event()
+        )
         self._decode = decode
         self._channels: dict[str, _Channel] = {}
         self._listener: asyncio.Task[None] | None = None
@@ -78,6 +99,15 @@ class Bus:
         self.delivered = 0
         # Subscription generators count themselves here; a test proves it returns to zero.
         self.live_subscriptions = 0
+        # Their inboxes (re-checked against the database by subscriptions.watch), and what
+        # those went through (peak depth, overflows, drops, too slow).
+        self.inboxes = Inboxes()
+        self.queues = QueueStats()
+
+    @property
+    def reconnected(self) -> asyncio.Event:
+        """Set each time the bus reconnects to its broker (whoever waits on it clears it)."""
+        return self._reconnected
 
     @property
     def reconnects(self) -> int:
@@ -104,13 +134,17 @@ class Bus:
         await self._backend.disconnect()
 
     async def publish(self, channel: str, event: BaseModel | Mapping[str, object]) -> None:
-        """Publish after commit; a failure is logged, never raised (the row is already stored)."""
+        """Publish after commit; a failure is logged, never raised (the row is already stored).
+
+        Waits at most ``PUBLISH_TIMEOUT``: a request must not hang on a frozen broker, and what
+        a lost publish announced is recovered from the database (subscriptions.watch)."""
         message = event.model_dump_json() if isinstance(event, BaseModel) else orjson.dumps(event).decode()
         try:
-            await self._backend.publish(channel, message)
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                await self._backend.publish(channel, message)
         except Exception as error:
             self.publish_failures += 1
-            log.warning("bus publish failed: %s", error, extra={"channel": channel})
+            log.warning("bus publish failed: %r", error, extra={"channel": channel})
         else:
             self.published += 1
 
@@ -178,12 +212,20 @@ class Bus:
             channel = self._channels.get(message.channel)
             if channel is None or not channel.listeners:
                 continue
-            event = self._decode(message.message)
+            event = self._decoded(message.message)
             if event is None:
                 continue
             for queue in channel.listeners:
                 queue.put_nowait(event)
             self.delivered += len(channel.listeners)
+
+    def _decoded(self, data: str) -> object | None:
+        # One message this release cannot read must not end every stream of the channel.
+        try:
+            return self._decode(data)
+        except Exception:
+            log.exception("bus event could not be decoded; skipped")
+            return None
 
     def _fail_everyone(self) -> None:
         for channel in self._channels.values():

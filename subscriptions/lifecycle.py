@@ -31,6 +31,11 @@ class _TokenExpired:
 TOKEN_EXPIRED = _TokenExpired()
 
 
+def is_signal(event: object) -> bool:
+    """Whether ``event`` ends any stream it reaches: it is never queued behind events."""
+    return event is TOKEN_EXPIRED or isinstance(event, SessionEnded | BusFailed)
+
+
 def ensure_unexpired(viewer: Viewer) -> None:
     """``Unauthenticated`` when the token is already over: nothing may be replayed for it."""
     if viewer.expires_at.timestamp() <= time.time():

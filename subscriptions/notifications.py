@@ -2,13 +2,14 @@
 
 Rows are the source of truth: a bus event only says "something new for you", and the stream
 reads every row after the last seq it sent. So replay, live delivery, publishes that cross
-on the bus and a ``bus_reconnected`` marker all go through one path, with no gap and no dup.
+on the bus, a ``bus_reconnected`` marker and an overflowing inbox (:mod:`subscriptions.inbox`)
+all go through one path, with no gap and no dup.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
 
 from events.channels import member_channel
 from events.member import BusReconnected, NotificationCreated
@@ -16,7 +17,14 @@ from infra.viewer import Viewer
 from models.accounts import Member
 from models.notifications import Notification
 from subscriptions.bus import Bus
-from subscriptions.lifecycle import ensure_unexpired, expiry_alarm, next_event
+from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind
+from subscriptions.lifecycle import (
+    StreamInterruptedError,
+    ensure_unexpired,
+    expiry_alarm,
+    is_signal,
+    next_event,
+)
 
 BATCH = 200
 
@@ -31,31 +39,56 @@ async def _after(member_id: int, after_seq: int) -> AsyncIterator[Notification]:
         after_seq = rows[-1].seq
 
 
+def _sort(event: object) -> Kind:
+    """What each event of the member's channel is to their notification stream (see Inbox)."""
+    if isinstance(event, NotificationCreated):
+        return Kind.DURABLE
+    if isinstance(event, BusReconnected):
+        return Kind.CATCH_UP
+    if is_signal(event):
+        return Kind.SIGNAL
+    return Kind.IGNORE  # room streams' business
+
+
 async def notification_stream(
-    *, bus: Bus, viewer: Viewer, after_seq: int | None
+    *,
+    bus: Bus,
+    viewer: Viewer,
+    after_seq: int | None,
+    bound: int,
+    on_too_slow: Callable[[], None] | None = None,
 ) -> AsyncGenerator[Notification, None]:
     ensure_unexpired(viewer)
-    queue: asyncio.Queue[object] = asyncio.Queue()
+    inbox = Inbox(bound, _sort, bus.queues, member_id=viewer.id, on_too_slow=on_too_slow)
     bus.live_subscriptions += 1
     try:
-        async with bus.listen(queue, member_channel(viewer.id)), expiry_alarm(queue, viewer):
+        async with bus.listen(inbox, member_channel(viewer.id)), expiry_alarm(inbox, viewer):
             if after_seq is None:  # live only: start from what is stored now
                 member = await Member.get_or_none(id=viewer.id)
-                last = member.notification_seq if member else 0
+                inbox.last = member.notification_seq if member else 0
             else:
-                last = after_seq
-            async for row in _after(viewer.id, last):
-                last = row.seq
-                yield row
-            while True:
-                event = await next_event(queue, viewer)
-                if isinstance(event, NotificationCreated) and event.member_id == viewer.id:
-                    if event.seq <= last:
-                        continue
-                elif not isinstance(event, BusReconnected):
-                    continue
-                async for row in _after(viewer.id, last):
-                    last = row.seq
-                    yield row
+                inbox.last = after_seq
+                inbox.owe_catch_up()
+            with bus.inboxes.holding(inbox):  # watched from here: ``last`` is set
+                async with aclosing(_deliver(inbox, viewer)) as rows:
+                    async for row in rows:
+                        yield row
     finally:
         bus.live_subscriptions -= 1
+
+
+async def _deliver(inbox: Inbox, viewer: Viewer) -> AsyncGenerator[Notification, None]:
+    while True:
+        event = await next_event(inbox, viewer)
+        if isinstance(event, NotificationCreated):
+            if event.seq <= inbox.last:
+                continue
+        elif event is TOO_SLOW:
+            raise StreamInterruptedError(
+                "This stream fell too far behind; resubscribe with your last cursor."
+            )
+        elif event is not CATCH_UP:
+            continue
+        async for row in _after(viewer.id, inbox.last):
+            inbox.last = row.seq
+            yield row

@@ -1,5 +1,6 @@
-"""The presence heartbeat: keeps this instance's entries alive and announces the members of
-dead instances as gone (LEAVE) once their entries expire."""
+"""The presence heartbeat: keeps this instance's entries alive, restores them when Redis lost
+them (at once after the bus reconnects, since a restarted Redis is an empty one), and announces
+the members of dead instances as gone (LEAVE) once their entries expire."""
 
 from __future__ import annotations
 
@@ -12,13 +13,17 @@ from redis.exceptions import RedisError
 from events.room import RoomEventType
 from infra.services import Services
 from resolvers.chat.presence import announce
+from subscriptions.bus import Bus
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER = 0.25  # seconds after a failed beat
+
 
 class PresenceHeartbeat:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bus: Bus) -> None:
         self.services = services
+        self.bus = bus
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -33,15 +38,36 @@ class PresenceHeartbeat:
             self._task = None
 
     async def _beat(self) -> None:
-        store = self.services.presence
+        failed = False
         while True:
-            await asyncio.sleep(store.heartbeat_interval)
+            await self._next_beat(RETRY_AFTER if failed else self.services.presence.heartbeat_interval)
+            failed = False
             try:
-                for challenge_id, member_id in await store.refresh():
-                    await announce(
-                        self.services, RoomEventType.LEAVE, challenge_id=challenge_id, member_id=member_id
-                    )
-            except (RedisError, OSError):
-                log.warning("presence heartbeat failed; retrying")
+                await self.beat()
+            except (RedisError, OSError) as error:
+                # Often the first command on a connection Redis closed while restarting.
+                log.warning("presence heartbeat failed; retrying: %r", error)
+                failed = True
             except Exception:
                 log.exception("presence heartbeat crashed; retrying")
+
+    async def _next_beat(self, interval: float) -> None:
+        """``interval`` seconds, or less if the bus reconnects meanwhile."""
+        reconnected = self.bus.reconnected
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(interval):
+                await reconnected.wait()
+        reconnected.clear()
+
+    async def beat(self) -> None:
+        """Renew (or restore) our entries, drop expired ones; announce who went and who is back."""
+        for changed in await self.services.presence.refresh():
+            for type, members in ((RoomEventType.LEAVE, changed.gone), (RoomEventType.JOIN, changed.back)):
+                for member_id in members:
+                    await announce(
+                        self.services,
+                        type,
+                        challenge_id=changed.challenge_id,
+                        member_id=member_id,
+                        presence=changed.presence,
+                    )

@@ -89,6 +89,7 @@ class ReconnectingRedisBackend(BroadcastBackend):
         self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.reconnects = 0
+        self.reconnected = asyncio.Event()  # set at each reconnect
 
     @property
     def connected(self) -> bool:
@@ -196,6 +197,7 @@ class ReconnectingRedisBackend(BroadcastBackend):
         self._needs_marker |= channels
         if self._ready.is_set():
             self.reconnects += 1
+            self.reconnected.set()
             log.info("redis bus reconnected", extra={"channels": len(channels)})
         self._ready.set()
 

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
@@ -156,7 +157,7 @@ async def db(app_env: dict[str, str]) -> AsyncIterator[None]:
 
 @pytest.fixture
 def new_account(settings: Settings) -> Callable[..., Awaitable[Account]]:
-    async def create(**kwargs: str) -> Account:
+    async def create(**kwargs: Any) -> Account:
         return await make_account(settings, **kwargs)
 
     return create

@@ -52,6 +52,23 @@ def export_service_counters(metrics: Metrics, runtime: Runtime) -> None:
         lambda: {(reason,): count for reason, count in codec.skipped.items()},
         labels=("reason",),
     )
+    queues = runtime.bus.queues
+    metrics.read_counter(
+        "eroom_subscription_queue_peak_events",
+        "The most events any subscription's queue held (its bound: WS_SUBSCRIPTION_QUEUE).",
+        lambda: {(): queues.peak},
+    )
+    metrics.read_counter(
+        "eroom_subscription_overflows",
+        "Full subscription queues: caught up from the database, or closed for being too slow.",
+        lambda: {("caught_up",): queues.overflows, ("closed",): queues.too_slow},
+        labels=("outcome",),
+    )
+    metrics.read_counter(
+        "eroom_subscription_events_dropped",
+        "Live-only events (JOIN, LEAVE) dropped for subscribers whose queue was full.",
+        lambda: {(): queues.dropped},
+    )
     metrics.read_counter(
         "eroom_rate_limit_refused", "Operations refused by a rate limit.", lambda: {(): limiter.hits_refused}
     )

@@ -20,6 +20,7 @@ from infra.storage import Storage
 from subscriptions.bus import Bus
 from subscriptions.presence import PresenceHeartbeat
 from subscriptions.scheduler import Scheduler
+from subscriptions.watch import StreamWatch
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Runtime:
     services: Services
     bus: Bus
     heartbeat: PresenceHeartbeat
+    watch: StreamWatch
     scheduler: Scheduler
 
     @property
@@ -43,18 +45,28 @@ class Runtime:
             await db.migrate(settings)  # the very first run works with nothing set up
         await db.open_database(settings)
         self.services.storage.open()
-        await self.bus.connect()
-        if background:
-            await self.heartbeat.start()
-            await self.scheduler.start()
+        await self.start_live(background=background)
 
     async def close(self) -> None:
-        await self.scheduler.stop()
-        await self.heartbeat.stop()
-        await self.bus.disconnect()
+        await self.stop_live()
         await db.close_database()
         if self.services.redis is not None:
             await self.services.redis.aclose()
+
+    async def start_live(self, *, background: bool = True) -> None:
+        """The bus and, with ``background``, the tasks that keep streams and presence true and
+        the scheduler (the database is open)."""
+        await self.bus.connect()
+        if background:
+            await self.heartbeat.start()
+            await self.watch.start()
+            await self.scheduler.start()
+
+    async def stop_live(self) -> None:
+        await self.scheduler.stop()
+        await self.watch.stop()
+        await self.heartbeat.stop()
+        await self.bus.disconnect()
 
 
 def build_clock(settings: Settings) -> Clock:
@@ -78,9 +90,10 @@ def database_pool() -> dict[tuple[str, ...], float]:
 
 def build_runtime(settings: Settings) -> Runtime:
     # Short timeouts: limits and presence fall back or degrade when Redis hangs, instead of
-    # holding the request (a frozen Redis otherwise stalls a sendMessage for seconds).
+    # holding the request (a frozen Redis otherwise stalls a sendMessage for seconds). Redis
+    # answers in well under a millisecond; half a second only ever passes when it is frozen.
     redis = (
-        Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=0.5)
         if settings.redis_url
         else None
     )
@@ -97,5 +110,9 @@ def build_runtime(settings: Settings) -> Runtime:
         bus=bus,
     )
     return Runtime(
-        services=services, bus=bus, heartbeat=PresenceHeartbeat(services), scheduler=Scheduler(services)
+        services=services,
+        bus=bus,
+        heartbeat=PresenceHeartbeat(services, bus),
+        watch=StreamWatch(bus, settings.presence_ttl),
+        scheduler=Scheduler(services),
     )

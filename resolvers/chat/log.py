@@ -8,6 +8,12 @@ so seqs are handed out one at a time and become visible in order.
 On PostgreSQL the UPDATE and the INSERT are one statement (a data-modifying CTE commits
 atomically on its own: one round trip instead of four); SQLite's CTEs cannot hold an UPDATE,
 so there the two statements share a transaction.
+
+A write that requires membership (a post) checks it in the statement that takes the seq, so no
+post can land after its sender's leave committed. On PostgreSQL the sender's membership row is
+locked (FOR KEY SHARE, before the room row) until the post commits, so a concurrent leave waits
+for the post instead of slipping between the check and the insert; on SQLite the UPDATE holds
+the database's single write lock.
 """
 
 from __future__ import annotations
@@ -19,39 +25,57 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-# Takes the next seq and finds the room (by its challenge) at once.
-_TAKE_SEQ = "UPDATE room SET last_seq = last_seq + 1 WHERE challenge_id = {challenge} RETURNING id, last_seq"
+
+class _Parameters:
+    """Query parameters and their placeholders, in the connection's dialect."""
+
+    def __init__(self, connection: BaseDBAsyncClient) -> None:
+        self.postgres = connection.capabilities.dialect == "postgres"
+        self.values: list[object] = []
+
+    def __call__(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}" if self.postgres else "?"
 
 
-def _placeholders(connection: BaseDBAsyncClient, count: int) -> list[str]:
-    if connection.capabilities.dialect == "postgres":
-        return [f"${index}" for index in range(1, count + 1)]
-    return ["?"] * count
+def _take_seq(mark: _Parameters, challenge_id: int, member_id: int | None) -> str:
+    """The UPDATE that takes the room's next seq (and finds the room by its challenge)."""
+    where = f"challenge_id = {mark(challenge_id)}"
+    if member_id is not None:
+        # On PostgreSQL locked before the room row and until commit: a leave waits for this post.
+        lock = " FOR KEY SHARE" if mark.postgres else ""
+        where += (
+            f" AND EXISTS (SELECT 1 FROM membership WHERE challenge_id = {mark(challenge_id)}"
+            f" AND member_id = {mark(member_id)}{lock})"
+        )
+    return f"UPDATE room SET last_seq = last_seq + 1 WHERE {where} RETURNING id, last_seq"
 
 
-async def append(*, challenge_id: int, table: str, values: Mapping[str, object]) -> dict[str, Any] | None:
+async def append(
+    *, challenge_id: int, table: str, values: Mapping[str, object], member_id: int | None = None
+) -> dict[str, Any] | None:
     """Insert a row of ``table`` (``message``, ``room_log_entry``) with ``room_id`` and the
     room's next ``seq``; returns the row's ``id``, ``room_id`` and ``seq``, or None when the
-    challenge has no room."""
+    challenge has no room or, given ``member_id``, that member does not belong to it."""
     connection = connections.get("default")
-    names = list(values)
-    marks = _placeholders(connection, 1 + len(names))
-    take = _TAKE_SEQ.format(challenge=marks[0])
-    columns = ", ".join(["room_id", "seq", *names])
-    if connection.capabilities.dialect == "postgres":
+    mark = _Parameters(connection)
+    take = _take_seq(mark, challenge_id, member_id)
+    columns = ", ".join(["room_id", "seq", *values])
+    if mark.postgres:
+        row = ", ".join(mark(value) for value in values.values())
         sql = (
             f"WITH taken AS ({take}) INSERT INTO {table} ({columns}) "
-            f"SELECT id, last_seq, {', '.join(marks[1:])} FROM taken RETURNING id, room_id, seq"
+            f"SELECT id, last_seq, {row} FROM taken RETURNING id, room_id, seq"
         )
-        rows = await connection.execute_query_dict(sql, [challenge_id, *values.values()])
+        rows = await connection.execute_query_dict(sql, mark.values)
         return rows[0] if rows else None
     async with in_transaction() as transaction:
-        taken = await transaction.execute_query_dict(take, [challenge_id])
+        taken = await transaction.execute_query_dict(take, mark.values)
         if not taken:
             return None
         room_id, seq = taken[0]["id"], taken[0]["last_seq"]
         insert = (
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * (2 + len(names)))}) RETURNING id"
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * (2 + len(values)))}) RETURNING id"
         )
         inserted = await transaction.execute_query_dict(insert, [room_id, seq, *values.values()])
         return {"id": inserted[0]["id"], "room_id": room_id, "seq": seq}

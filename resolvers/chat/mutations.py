@@ -21,28 +21,30 @@ MAX_CLIENT_MESSAGE_ID = 64
 
 
 async def _insert(
-    *, services: Services, challenge_id: int, sender_id: int, body: str, client_message_id: str | None
+    *, services: Services, viewer: Viewer, challenge_id: int, body: str, client_message_id: str | None
 ) -> Message:
-    """Store the message with the room's next seq (creating the room of a challenge made before
-    rooms existed); ``NotFound`` when the challenge is gone."""
+    """Store the message with the room's next seq, if the viewer still belongs to the challenge
+    when the seq is taken (creating the room of a challenge made before rooms existed)."""
     created_at = services.clock.now()
     values = {
-        "sender_id": sender_id,
+        "sender_id": viewer.id,
         "body": body,
         "client_message_id": client_message_id,
         "created_at": created_at,
     }
-    row = await log.append(challenge_id=challenge_id, table="message", values=values)
-    if row is None:
+    row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
+    if row is None:  # no room yet, or the viewer left (or the challenge went) since the check
+        await require_member(viewer=viewer, challenge_id=challenge_id)
         await ensure_room(challenge_id=challenge_id)
-        row = await log.append(challenge_id=challenge_id, table="message", values=values)
+        row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
     if row is None:
+        await require_member(viewer=viewer, challenge_id=challenge_id)
         raise NotFound("No such room.")
     message = Message(
         id=row["id"],
         room_id=row["room_id"],
         seq=row["seq"],
-        sender_id=sender_id,
+        sender_id=viewer.id,
         body=body,
         client_message_id=client_message_id,
         deleted_at=None,
@@ -74,8 +76,9 @@ async def _sender(viewer: Viewer, challenge_id: int) -> Member:
 
 async def _publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
-    online = tuple(await services.presence.online(event.challenge_id))
-    await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update={"online": online}))
+    presence = await services.presence.snapshot(event.challenge_id)
+    update = {"online": presence.online, "presence_version": presence.version}
+    await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update=update))
 
 
 async def send_message(
@@ -99,15 +102,17 @@ async def send_message(
         )
     sender = await _sender(viewer, challenge_id)
     if client_message_id is not None:
-        existing = await Message.get_or_none(sender_id=viewer.id, client_message_id=client_message_id)
+        existing = await Message.get_or_none(
+            room__challenge_id=challenge_id, sender_id=viewer.id, client_message_id=client_message_id
+        )
         if existing is not None:
             return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
     try:
         message = await _insert(
             services=services,
+            viewer=viewer,
             challenge_id=challenge_id,
-            sender_id=viewer.id,
             body=text,
             client_message_id=client_message_id,
         )
@@ -115,7 +120,9 @@ async def send_message(
         # The same clientMessageId raced in from a concurrent retry: that one won.
         if client_message_id is None:
             raise
-        existing = await Message.get(sender_id=viewer.id, client_message_id=client_message_id)
+        existing = await Message.get(
+            room__challenge_id=challenge_id, sender_id=viewer.id, client_message_id=client_message_id
+        )
         return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     snapshot = MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender)
     await _publish(

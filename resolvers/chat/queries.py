@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tortoise.exceptions import IntegrityError
 
 from events.room import MessageSnapshot, RoomEventPayload, RoomEventType
@@ -107,3 +109,25 @@ async def replay(*, challenge_id: int, after_seq: int, limit: int = REPLAY_BATCH
 
 async def challenge_exists(*, challenge_id: int) -> bool:
     return await Challenge.exists(id=challenge_id)
+
+
+async def room_heads(*, challenge_ids: Iterable[int]) -> dict[int, int]:
+    """The last seq of each room whose challenge still exists (0 for one without a room yet);
+    a deleted challenge is absent. One query, however many rooms."""
+    rows = await Challenge.filter(id__in=list(challenge_ids)).values_list("id", "room__last_seq")
+    return {challenge_id: last_seq or 0 for challenge_id, last_seq in rows}
+
+
+async def members_of(*, challenge_ids: Iterable[int], member_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Which of these members belong to which of these challenges, as (challenge, member)."""
+    rows = await Membership.filter(
+        challenge_id__in=list(challenge_ids), member_id__in=list(member_ids)
+    ).values_list("challenge_id", "member_id")
+    return {(challenge_id, member_id) for challenge_id, member_id in rows}
+
+
+async def still_member(*, viewer: Viewer, challenge_id: int) -> None:
+    """``require_member`` at the cost of one query while the viewer still belongs."""
+    if not await Membership.exists(challenge_id=challenge_id, member_id=viewer.id):
+        await require_member(viewer=viewer, challenge_id=challenge_id)
+        raise Forbidden("Only members of this challenge can use its chat room.")

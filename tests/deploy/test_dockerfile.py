@@ -14,7 +14,11 @@ DOCKERFILE = (PROJECT / "Dockerfile").read_text()
 def _make(target: str) -> list[str]:
     """The commands ``make`` would run for ``target``, variables expanded, split on ``&&``."""
     printed = subprocess.run(
-        ["make", "-n", "-B", target], cwd=PROJECT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-B", target],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [
         " ".join(part.split()) for line in printed.splitlines() for part in line.split("&&") if part.strip()

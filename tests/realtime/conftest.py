@@ -7,11 +7,13 @@ of a uvicorn subprocess is out of reach) and can read the live-subscription coun
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from infra.services import Services
 from infra.settings import Settings
@@ -22,9 +24,9 @@ from schema.root import Schema, build_schema
 from subscriptions.bus import Bus
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
-from tests.support.servers import AppServer
+from tests.support.servers import AppServer, RedisServer, redis_server
 from tests.support.ws import GraphQLWebSocket
-from web.services import build_runtime
+from web.services import Runtime, build_runtime
 
 
 @dataclass
@@ -102,13 +104,70 @@ class Local:
         )
 
 
-@pytest.fixture
-async def local(settings: Settings) -> AsyncIterator[Local]:
+async def _start_local(settings: Settings) -> tuple[Runtime, Local]:
     runtime = build_runtime(settings)
-    await runtime.bus.connect()
-    await runtime.heartbeat.start()
-    yield Local(services=runtime.services, bus=runtime.bus, schema=build_schema(settings), settings=settings)
-    await runtime.heartbeat.stop()
-    await runtime.bus.disconnect()
+    await runtime.start_live()
+    local = Local(
+        services=runtime.services, bus=runtime.bus, schema=build_schema(settings), settings=settings
+    )
+    return runtime, local
+
+
+async def _stop_local(runtime: Runtime) -> None:
+    await runtime.stop_live()
     if runtime.services.redis is not None:
         await runtime.services.redis.aclose()
+
+
+@pytest.fixture
+async def local(settings: Settings) -> AsyncIterator[Local]:
+    runtime, stack = await _start_local(settings)
+    yield stack
+    await _stop_local(runtime)
+
+
+@pytest.fixture
+async def make_local(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[Local]]]:
+    """In-process stacks with settings of their own: ``await make_local(presence_ttl=30)``."""
+    started: list[Runtime] = []
+
+    async def make(**updates: Any) -> Local:
+        runtime, stack = await _start_local(settings.model_copy(update=updates))
+        started.append(runtime)
+        return stack
+
+    yield make
+    for runtime in started:
+        await _stop_local(runtime)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own: stopping it must not disturb the shared app."""
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture
+async def redis_client(own_redis: RedisServer) -> AsyncIterator[Redis]:
+    client = Redis.from_url(own_redis.url)
+    yield client
+    await client.aclose()
+
+
+async def pause_writes(redis: Redis, seconds: float) -> None:
+    """``CLIENT PAUSE ... WRITE``: Redis holds every write (PUBLISH, ZADD, INCR) for ``seconds``."""
+    await redis.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "WRITE")
+
+
+async def stream_error(socket: GraphQLWebSocket, op: str, within: float) -> dict[str, Any]:
+    """The error that ends operation ``op`` within ``within`` seconds (events before it skipped)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        message = await socket.receive(op, max(deadline - loop.time(), 0.01))
+        if message["type"] == "error":
+            return message["payload"][0]  # type: ignore[no-any-return]
+        if message["type"] == "next" and message["payload"].get("errors"):
+            return message["payload"]["errors"][0]  # type: ignore[no-any-return]
+        assert message["type"] == "next", f"ended without an error: {message}"

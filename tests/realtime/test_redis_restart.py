@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-import pytest
 from redis.asyncio import Redis
 
 from events.channels import member_channel, room_channel
@@ -35,7 +34,7 @@ from tests.realtime.probes import (
 )
 from tests.support.factories import Account, add_member
 from tests.support.graphql import GraphQLClient
-from tests.support.servers import AppServer, RedisServer, redis_server
+from tests.support.servers import AppServer, RedisServer
 from tests.support.ws import GraphQLWebSocket
 
 pytestmark = postgres_only
@@ -51,20 +50,6 @@ JOIN_CHALLENGE = "mutation J($id: ID!) { joinChallenge(id: $id) { role } }"
 # Messages acknowledged before the outage, during it, and after Redis is back.
 PER_PHASE = 8
 OUTAGE_AT_LEAST = 2.0  # seconds
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    """A redis-server of this test's own: stopping it must not disturb the shared app."""
-    with redis_server() as server:
-        yield server
-
-
-@pytest.fixture
-async def redis_client(own_redis: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis.from_url(own_redis.url)
-    yield client
-    await client.aclose()
 
 
 @dataclass

@@ -44,7 +44,7 @@ async def _proof_with_image(
     server: AppServer, new_account: Callable
 ) -> tuple[Account, Account, dict[str, str]]:
     """A leader, a member, and the member's waiting proof with an image."""
-    leader, member = await new_account(), await new_account()
+    leader, member = await new_account(session=True), await new_account(session=True)
     challenge = await make_challenge(leader)
     await add_member(challenge, member)
     async with GraphQLClient(server.url, token=member.token) as client:
@@ -128,7 +128,7 @@ async def test_approved_proof_image_is_public_until_the_proof_goes_back_to_revie
 
 async def test_profile_images_stay_public_in_production(production: AppServer, new_account: Callable) -> None:
     # given: a member with a profile image
-    member: Account = await new_account()
+    member: Account = await new_account(session=True)
     async with GraphQLClient(production.url, token=member.token) as client:
         result = await client.execute(
             PROFILE_IMAGE, files={"image": ("me.png", PNG, "image/png")}, headers=PREFLIGHT

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from infra.clock import Clock
 from infra.settings import Settings
 from infra.tokens import issue_access_token
-from models.accounts import Member
+from models.accounts import Member, TokenFamily
 from models.challenges import Category, Challenge, Membership, Role, SchedulePeriod
 from models.chat import Room
 from models.proofs import Proof, ProofStatus
@@ -41,15 +41,18 @@ class Account:
 
 
 async def make_account(
-    settings: Settings, *, nickname: str | None = None, email: str | None = None
+    settings: Settings, *, nickname: str | None = None, email: str | None = None, session: bool = False
 ) -> Account:
+    """A member and an access token; ``session=True`` ties the token to a login session (a
+    token family), as every token the API issues is, and as production requires."""
     nickname = nickname or unique_nickname()
     member = await Member.create(
         email=(email or unique_email()).lower(),
         nickname=nickname,
         nickname_key=nickname.casefold(),
     )
-    return Account(member=member, token=issue_access_token(member.id, settings).token)
+    family_id = (await TokenFamily.create(member=member)).id if session else None
+    return Account(member=member, token=issue_access_token(member.id, settings, family_id=family_id).token)
 
 
 def _joined(joined_at: dt.datetime | None) -> dict[str, dt.datetime]:

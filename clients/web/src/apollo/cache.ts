@@ -44,11 +44,17 @@ const backwardPages: FieldPolicy<Connection> = {
   },
 };
 
+function orNull(existing: Reference | null | undefined, { canRead }: { canRead: (value: Reference) => boolean }) {
+  if (existing === undefined) return undefined;
+  return existing && canRead(existing) ? existing : null;
+}
+
 export const typePolicies: TypePolicies = {
   Query: {
     fields: {
       challenges: forwardPages(["filter", "sort"]),
       notifications: forwardPages(["unreadOnly"]),
+      myRooms: forwardPages(false),
     },
   },
   Challenge: {
@@ -57,7 +63,18 @@ export const typePolicies: TypePolicies = {
       leaderboard: forwardPages(false),
     },
   },
-  Room: { fields: { messages: backwardPages } },
+  Room: {
+    fields: {
+      messages: backwardPages,
+      // Live lists without ids: each event or answer carries the whole list, which replaces it.
+      presence: { merge: false },
+      typingMembers: { merge: false },
+      pinnedMessage: { read: orNull },
+    },
+  },
+  // A quote or pin of a message deleted meanwhile (evicted by the DELETE event) reads as none,
+  // as the server would answer, instead of making the whole room query incomplete.
+  Message: { fields: { replyTo: { read: orNull }, reactions: { merge: false } } },
   // Stats and progress have no id: they belong to the object that holds them.
   Member: { fields: { stats: { merge: true } } },
 };

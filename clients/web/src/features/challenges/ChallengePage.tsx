@@ -7,6 +7,7 @@ import { Link, useLocation } from "../../router";
 import { Avatar, ErrorNote } from "../../ui";
 import { useViewer } from "../auth/viewer";
 import { ChatRoom } from "../chat/ChatRoom";
+import { UnreadBadge } from "../chat/Unread";
 import { Proofs } from "../proofs/Proofs";
 import { CHALLENGE, JOIN_CHALLENGE, LEAVE_CHALLENGE } from "./operations";
 import { Leaderboard, MyProgress } from "./Progress";
@@ -44,6 +45,7 @@ export function ChallengePage({ id }: { id: string }) {
         {TABS.map((name) => (
           <Link key={name} to={`/challenges/${id}${name === "overview" ? "" : `?tab=${name}`}`} aria-current={tab === name ? "page" : undefined}>
             {t(name)}
+            {name === "chat" && member && tab !== "chat" ? <UnreadBadge challengeId={id} /> : null}
           </Link>
         ))}
       </nav>

@@ -1,14 +1,18 @@
-// The challenge's chat room: history (paged backwards), live events, presence, sending.
-import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+// The challenge's chat room: history (paged backwards), live events, presence with statuses,
+// the pinned message, typing, replies, and the read position that clears the unread badges.
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useEffect, useRef, useState } from "react";
 
-import { ConnectionStatus } from "../../ConnectionStatus";
+import type { ChatMessageFragment } from "../../gql/graphql";
 import { useI18n } from "../../i18n";
-import { Avatar, ErrorNote, uniqueId } from "../../ui";
+import { ErrorNote } from "../../ui";
 import { useViewer } from "../auth/viewer";
+import { Composer, TypingIndicator } from "./Composer";
 import { MessageItem } from "./MessageItem";
-import { CHAT_ROOM, DELETE_MESSAGE, SEND_MESSAGE } from "./operations";
-import { addMessage } from "./roomEvents";
+import { PIN_MESSAGE } from "./messageOperations";
+import { CHAT_ROOM, DELETE_MESSAGE } from "./operations";
+import { PresencePanel, useStatusSwitch } from "./Presence";
+import { useMarkRead } from "./useMarkRead";
 import { useRoomEvents } from "./useRoomEvents";
 
 export function ChatRoom({ challengeId, leader }: { challengeId: string; leader: boolean }) {
@@ -17,13 +21,20 @@ export function ChatRoom({ challengeId, leader }: { challengeId: string; leader:
   const { data, error, fetchMore, refetch, loading } = useQuery(CHAT_ROOM, { variables: { challengeId } });
   const room = data?.room;
   const edges = room?.messages.edges ?? [];
-  const streamError = useRoomEvents({
+  const newestCursor = edges.length ? edges[edges.length - 1].cursor : null;
+  const [studying, setStudying] = useState(false);
+  const status = useStatusSwitch(challengeId);
+  const stream = useRoomEvents({
     challengeId,
     roomId: room?.id,
-    newestCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    newestCursor,
     reloadHistory: () => void refetch().catch(() => undefined),
+    onLive: () => (studying ? status.apply("STUDYING") : undefined),
   });
+  useMarkRead(challengeId, newestCursor, room?.lastReadCursor);
   const [remove] = useMutation(DELETE_MESSAGE);
+  const [pin] = useMutation(PIN_MESSAGE);
+  const [replyTo, setReplyTo] = useState<ChatMessageFragment | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const newest = edges.length ? edges[edges.length - 1].node.id : null;
 
@@ -33,23 +44,24 @@ export function ChatRoom({ challengeId, leader }: { challengeId: string; leader:
 
   if (!room) return loading ? <p>{t("loading")}</p> : <ErrorNote error={error} />;
   const older = room.messages.pageInfo;
+  const pinnedId = room.pinnedMessage?.id ?? null;
+  const pinTo = (messageId: string | null) =>
+    void pin({ variables: { challengeId, messageId } }).catch(() => undefined);
+  const switchStudying = (next: boolean) => {
+    setStudying(next);
+    status.apply(next ? "STUDYING" : "ONLINE");
+  };
 
   return (
     <section className="chat">
-      <aside className="presence" aria-label={t("studyingNow")}>
-        <h2>
-          {t("studyingNow")} <span className="count">{room.onlineMembers.length}</span>
-        </h2>
-        <ul>
-          {room.onlineMembers.map((member) => (
-            <li key={member.id} data-member-id={member.id}>
-              <Avatar url={member.profileImageUrl} name={member.nickname} size={24} /> {member.nickname}
-            </li>
-          ))}
-        </ul>
-        <ConnectionStatus />
-      </aside>
+      <PresencePanel room={room} viewerId={viewer?.id} live={stream.live} studying={studying} setStudying={switchStudying} error={status.error} />
       <div className="conversation">
+        {room.pinnedMessage ? (
+          <p className="pinned" data-message-id={room.pinnedMessage.id}>
+            <span aria-hidden="true">📌</span> <strong>{room.pinnedMessage.sender.nickname}</strong> {room.pinnedMessage.body}
+            {leader ? <button className="link" onClick={() => pinTo(null)}>{t("unpin")}</button> : null}
+          </p>
+        ) : null}
         {older.hasPreviousPage ? (
           <button className="secondary" onClick={() => void fetchMore({ variables: { before: older.startCursor } })}>
             {t("olderMessages")}
@@ -61,47 +73,17 @@ export function ChatRoom({ challengeId, leader }: { challengeId: string; leader:
               key={node.id}
               message={node}
               mine={node.sender.id === viewer?.id}
+              pinned={node.id === pinnedId}
+              onReply={() => setReplyTo(node)}
+              onPin={leader ? () => pinTo(node.id === pinnedId ? null : node.id) : undefined}
               onDelete={node.sender.id === viewer?.id || leader ? () => void remove({ variables: { id: node.id } }).catch(() => undefined) : undefined}
             />
           ))}
         </ol>
-        <ErrorNote error={error ?? streamError} />
-        <Composer challengeId={challengeId} roomId={room.id} />
+        <TypingIndicator names={room.typingMembers.filter((member) => member.id !== viewer?.id).map((member) => member.nickname)} />
+        <ErrorNote error={error ?? stream.error} />
+        <Composer key={challengeId} challengeId={challengeId} roomId={room.id} replyTo={replyTo} cancelReply={() => setReplyTo(null)} />
       </div>
     </section>
-  );
-}
-
-function Composer({ challengeId, roomId }: { challengeId: string; roomId: string }) {
-  const { t } = useI18n();
-  const client = useApolloClient();
-  const [body, setBody] = useState("");
-  // Kept until the message is stored: a retry after a timeout can never post it twice.
-  const [clientMessageId, setClientMessageId] = useState(uniqueId);
-  const [send, { loading, error }] = useMutation(SEND_MESSAGE);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const text = body.trim();
-    if (!text) return;
-    const result = await send({ variables: { challengeId, body: text, clientMessageId } }).catch(() => null);
-    if (!result?.data) return;
-    addMessage(client.cache, roomId, result.data.sendMessage);
-    setBody("");
-    setClientMessageId(uniqueId());
-  };
-
-  return (
-    <form className="composer" onSubmit={submit}>
-      <input
-        aria-label={t("messagePlaceholder")}
-        placeholder={t("messagePlaceholder")}
-        value={body}
-        maxLength={1000}
-        onChange={(e) => setBody(e.target.value)}
-      />
-      <button type="submit" disabled={loading}>{t("send")}</button>
-      <ErrorNote error={error} />
-    </form>
   );
 }

@@ -4,6 +4,7 @@ export const CHAT_MESSAGE = graphql(`
   fragment ChatMessage on Message {
     id cursor body createdAt
     sender { id nickname profileImageUrl }
+    ...MessageExtras
   }
 `);
 
@@ -18,6 +19,8 @@ export const CHAT_ROOM = graphql(`
   query ChatRoom($challengeId: ID!, $before: String) {
     room(challengeId: $challengeId) {
       ...RoomPresence
+      ...RoomLive
+      ...RoomReading
       messages(last: 30, before: $before) {
         edges { cursor node { ...ChatMessage } }
         pageInfo { hasPreviousPage startCursor }
@@ -33,13 +36,16 @@ export const ROOM_EVENTS = graphql(`
       message { ...ChatMessage }
       member { id nickname }
       onlineMembers { id nickname profileImageUrl }
+      ...RoomEventExtras
     }
   }
 `);
 
 export const SEND_MESSAGE = graphql(`
-  mutation SendMessage($challengeId: ID!, $body: String!, $clientMessageId: String) {
-    sendMessage(challengeId: $challengeId, body: $body, clientMessageId: $clientMessageId) { ...ChatMessage }
+  mutation SendMessage($challengeId: ID!, $body: String!, $clientMessageId: String, $replyToId: ID) {
+    sendMessage(challengeId: $challengeId, body: $body, clientMessageId: $clientMessageId, replyToId: $replyToId) {
+      ...ChatMessage
+    }
   }
 `);
 

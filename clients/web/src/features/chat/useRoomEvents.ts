@@ -7,6 +7,9 @@
 //   sent arrives by HTTP before the stream may have delivered older ones: it must not move it);
 // - after a dropped socket, graphql-ws would resubscribe with the original variables: the
 //   subscription is re-opened from the last cursor instead, and replays merge by id anyway.
+// `live` turns true with the first event of each opened stream (the server's JOIN reaches its
+// own subscriber too): only then do live-only mutations (setPresenceStatus) have a stream to
+// belong to, and `onLive` re-applies what a new stream does not know (a "studying" status).
 import { useApolloClient } from "@apollo/client/react";
 import { useEffect, useRef, useState } from "react";
 
@@ -19,13 +22,15 @@ export function useRoomEvents(options: {
   roomId: string | undefined;
   newestCursor: string | null;
   reloadHistory: () => void;
-}): unknown {
+  onLive?: () => void;
+}): { error: unknown; live: boolean } {
   const { challengeId, roomId } = options;
   const client = useApolloClient();
   const cursor = useRef<string | null>(null);
   const latest = useRef(options);
   latest.current = options;
   const [error, setError] = useState<unknown>(null);
+  const [live, setLive] = useState(false);
 
   useEffect(() => {
     if (!roomId) return;
@@ -35,6 +40,7 @@ export function useRoomEvents(options: {
       const startedAt = cursor.current ?? latest.current.newestCursor;
       cursor.current = startedAt;
       let first = true;
+      setLive(false);
       current = client
         .subscribe({ query: ROOM_EVENTS, variables: { challengeId, after: startedAt } })
         .subscribe({
@@ -45,6 +51,10 @@ export function useRoomEvents(options: {
             if (event.cursor) cursor.current = event.cursor;
             applyRoomEvent(client.cache, roomId, event);
             if (first && startedAt === null) latest.current.reloadHistory();
+            if (first) {
+              setLive(true);
+              latest.current.onLive?.();
+            }
             first = false;
             setError(null);
           },
@@ -59,5 +69,5 @@ export function useRoomEvents(options: {
     };
   }, [client, challengeId, roomId]);
 
-  return error;
+  return { error, live };
 }

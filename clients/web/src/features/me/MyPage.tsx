@@ -6,6 +6,7 @@ import { graphql } from "../../gql";
 import { useI18n } from "../../i18n";
 import { Link } from "../../router";
 import { Avatar, ErrorNote, percent } from "../../ui";
+import { MyRooms } from "../chat/Unread";
 
 export const MY_PAGE = graphql(`
   query MyPage {
@@ -59,6 +60,7 @@ export function MyPage() {
           </li>
         ))}
       </ul>
+      <MyRooms />
     </section>
   );
 }

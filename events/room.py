@@ -1,7 +1,8 @@
 """Room events on ``room:<id>``: everything a ``RoomEvent`` needs, so delivering a live event
 to any number of subscribers reads nothing from the database.
 
-Durable events (MESSAGE, DELETE) carry the room's sequence number; JOIN and LEAVE are live only.
+Durable events (MESSAGE, DELETE, EDIT, REACTION, PIN) carry the room's sequence number; JOIN and
+LEAVE are live only. A release that does not know a type skips the event (events/codec.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ class RoomEventType(StrEnum):
     JOIN = "JOIN"
     LEAVE = "LEAVE"
     DELETE = "DELETE"
+    EDIT = "EDIT"
+    REACTION = "REACTION"
+    PIN = "PIN"
 
 
 class MemberSnapshot(Event):
@@ -51,6 +55,8 @@ class MessageSnapshot(Event):
     body: str
     sender: MemberSnapshot
     created_at: dt.datetime
+    edited_at: dt.datetime | None = None
+    reply_to_id: int | None = None
 
     @classmethod
     def of(cls, message: MessageRow, *, challenge_id: int, sender: MemberRow) -> MessageSnapshot:
@@ -61,6 +67,8 @@ class MessageSnapshot(Event):
             body=message.body,
             sender=MemberSnapshot.of(sender),
             created_at=message.created_at,
+            edited_at=message.edited_at,
+            reply_to_id=message.reply_to_id,
         )
 
 
@@ -75,10 +83,12 @@ class RoomEventPayload(Event):
     # The room's presence version ``online`` is as of (None from a release without versions):
     # a JOIN/LEAVE older than one already seen is stale.
     presence_version: int | None = None
-    seq: int | None = None  # MESSAGE, DELETE
-    message: MessageSnapshot | None = None  # MESSAGE
+    seq: int | None = None  # MESSAGE, DELETE, EDIT, REACTION, PIN
+    message: MessageSnapshot | None = None  # MESSAGE, EDIT, REACTION, PIN (None: unpinned)
     message_id: int | None = None  # DELETE
-    member_id: int | None = None  # JOIN, LEAVE
+    member_id: int | None = None  # JOIN, LEAVE, REACTION (who reacted)
+    emoji: str | None = None  # REACTION
+    reacted: bool | None = None  # REACTION: added (True) or removed (False)
 
     @property
     def durable(self) -> bool:

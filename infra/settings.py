@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     limit_anonymous_per_ip: Limit = Field(RateLimit(60, 60), alias="LIMIT_ANONYMOUS_PER_IP")
     limit_change_password: Limit = Field(RateLimit(5, 900), alias="LIMIT_CHANGE_PASSWORD")
     limit_availability_per_ip: Limit = Field(RateLimit(30, 60), alias="LIMIT_AVAILABILITY_PER_IP")
+    limit_react: Limit = Field(RateLimit(30, 10), alias="LIMIT_REACT")
+    edit_window: int = Field(900, alias="EDIT_WINDOW", ge=0)  # seconds a sender may edit a message
     ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
     ws_max_anonymous_per_ip: int = Field(20, alias="WS_MAX_ANONYMOUS_PER_IP", ge=1)
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
@@ -158,6 +160,7 @@ class Settings(BaseSettings):
         "limit_anonymous_per_ip",
         "limit_change_password",
         "limit_availability_per_ip",
+        "limit_react",
         mode="before",
     )
     @classmethod

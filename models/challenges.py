@@ -80,6 +80,8 @@ class Membership(Model):
     )
     role = fields.CharEnumField(Role, max_length=16)
     joined_at = fields.DatetimeField(auto_now_add=True)
+    # The member's read position in the room's log (markRoomRead); None: unread since joined_at.
+    read_seq = fields.BigIntField(null=True)
 
     class Meta:
         table = "membership"

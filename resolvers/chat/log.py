@@ -18,6 +18,7 @@ the database's single write lock.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,8 +39,10 @@ class _Parameters:
         return f"${len(self.values)}" if self.postgres else "?"
 
 
-def _take_seq(mark: _Parameters, challenge_id: int, member_id: int | None) -> str:
-    """The UPDATE that takes the room's next seq (and finds the room by its challenge)."""
+def _take_seq(mark: _Parameters, challenge_id: int, member_id: int | None, at: dt.datetime) -> str:
+    """The UPDATE that takes the room's next seq (and finds the room by its challenge) and
+    records when the room was last active."""
+    active_at = mark(at)
     where = f"challenge_id = {mark(challenge_id)}"
     if member_id is not None:
         # On PostgreSQL locked before the room row and until commit: a leave waits for this post.
@@ -48,18 +51,25 @@ def _take_seq(mark: _Parameters, challenge_id: int, member_id: int | None) -> st
             f" AND EXISTS (SELECT 1 FROM membership WHERE challenge_id = {mark(challenge_id)}"
             f" AND member_id = {mark(member_id)}{lock})"
         )
-    return f"UPDATE room SET last_seq = last_seq + 1 WHERE {where} RETURNING id, last_seq"
+    taken = f"last_seq = last_seq + 1, active_at = {active_at}"
+    return f"UPDATE room SET {taken} WHERE {where} RETURNING id, last_seq"
 
 
 async def append(
-    *, challenge_id: int, table: str, values: Mapping[str, object], member_id: int | None = None
+    *,
+    challenge_id: int,
+    table: str,
+    values: Mapping[str, object],
+    at: dt.datetime,
+    member_id: int | None = None,
 ) -> dict[str, Any] | None:
     """Insert a row of ``table`` (``message``, ``room_log_entry``) with ``room_id`` and the
-    room's next ``seq``; returns the row's ``id``, ``room_id`` and ``seq``, or None when the
-    challenge has no room or, given ``member_id``, that member does not belong to it."""
+    room's next ``seq`` (the room was active ``at``); returns the row's ``id``, ``room_id`` and
+    ``seq``, or None when the challenge has no room or, given ``member_id``, that member does
+    not belong to it."""
     connection = connections.get("default")
     mark = _Parameters(connection)
-    take = _take_seq(mark, challenge_id, member_id)
+    take = _take_seq(mark, challenge_id, member_id, at)
     columns = ", ".join(["room_id", "seq", *values])
     if mark.postgres:
         row = ", ".join(mark(value) for value in values.values())

@@ -1,4 +1,5 @@
-"""Write side of chat: sending and deleting messages, each taking the room's next seq."""
+"""Write side of chat: sending (possibly as a reply) and deleting messages, each taking the
+room's next seq."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ MAX_CLIENT_MESSAGE_ID = 64
 
 
 async def _insert(
-    *, services: Services, viewer: Viewer, challenge_id: int, body: str, client_message_id: str | None
+    *,
+    services: Services,
+    viewer: Viewer,
+    challenge_id: int,
+    body: str,
+    client_message_id: str | None,
+    reply_to_id: int | None,
 ) -> Message:
     """Store the message with the room's next seq, if the viewer still belongs to the challenge
     when the seq is taken (creating the room of a challenge made before rooms existed)."""
@@ -30,13 +37,18 @@ async def _insert(
         "sender_id": viewer.id,
         "body": body,
         "client_message_id": client_message_id,
+        "reply_to_id": reply_to_id,
         "created_at": created_at,
     }
-    row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
+    row = await log.append(
+        challenge_id=challenge_id, table="message", values=values, at=created_at, member_id=viewer.id
+    )
     if row is None:  # no room yet, or the viewer left (or the challenge went) since the check
         await require_member(viewer=viewer, challenge_id=challenge_id)
         await ensure_room(challenge_id=challenge_id)
-        row = await log.append(challenge_id=challenge_id, table="message", values=values, member_id=viewer.id)
+        row = await log.append(
+            challenge_id=challenge_id, table="message", values=values, at=created_at, member_id=viewer.id
+        )
     if row is None:
         await require_member(viewer=viewer, challenge_id=challenge_id)
         raise NotFound("No such room.")
@@ -47,6 +59,8 @@ async def _insert(
         sender_id=viewer.id,
         body=body,
         client_message_id=client_message_id,
+        reply_to_id=reply_to_id,
+        edited_at=None,
         deleted_at=None,
         created_at=created_at,
     )
@@ -54,7 +68,7 @@ async def _insert(
     return message
 
 
-def _valid_body(body: str) -> str:
+def valid_body(body: str) -> str:
     text = body.strip()
     if not 1 <= len(text) <= MAX_BODY:
         raise BadInput(f"A message is 1 to {MAX_BODY} characters.", field="body")
@@ -74,11 +88,18 @@ async def _sender(viewer: Viewer, challenge_id: int) -> Member:
     return await Member.get(id=viewer.id)  # joined between the two reads
 
 
-async def _publish(services: Services, event: RoomEventPayload) -> None:
+async def publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
     presence = await services.presence.snapshot(event.challenge_id)
     update = {"online": presence.online, "presence_version": presence.version}
     await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update=update))
+
+
+async def _check_reply_target(challenge_id: int, reply_to_id: int | None) -> None:
+    if reply_to_id is not None and not await Message.exists(
+        id=reply_to_id, room__challenge_id=challenge_id, deleted_at__isnull=True
+    ):
+        raise BadInput("replyToId must be a message of this room.", field="replyToId")
 
 
 async def send_message(
@@ -88,6 +109,7 @@ async def send_message(
     challenge_id: int,
     body: str,
     client_message_id: str | None = None,
+    reply_to_id: int | None = None,
 ) -> MessageSnapshot:
     """Store a message with the room's next seq, then publish it.
 
@@ -95,7 +117,7 @@ async def send_message(
     nothing, so clients can resend after a timeout without duplicating. The snapshot carries
     the sender read by the membership check, so the response needs no read of its own.
     """
-    text = _valid_body(body)
+    text = valid_body(body)
     if client_message_id is not None and not 1 <= len(client_message_id) <= MAX_CLIENT_MESSAGE_ID:
         raise BadInput(
             f"clientMessageId is 1 to {MAX_CLIENT_MESSAGE_ID} characters.", field="clientMessageId"
@@ -107,6 +129,7 @@ async def send_message(
         )
         if existing is not None:
             return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
+    await _check_reply_target(challenge_id, reply_to_id)
     await services.limiter.hit(f"send_message:{viewer.id}", services.settings.limit_send_message)
     try:
         message = await _insert(
@@ -115,6 +138,7 @@ async def send_message(
             challenge_id=challenge_id,
             body=text,
             client_message_id=client_message_id,
+            reply_to_id=reply_to_id,
         )
     except IntegrityError:
         # The same clientMessageId raced in from a concurrent retry: that one won.
@@ -125,7 +149,7 @@ async def send_message(
         )
         return MessageSnapshot.of(existing, challenge_id=challenge_id, sender=sender)
     snapshot = MessageSnapshot.of(message, challenge_id=challenge_id, sender=sender)
-    await _publish(
+    await publish(
         services,
         RoomEventPayload(
             type=RoomEventType.MESSAGE,
@@ -157,10 +181,11 @@ async def delete_message(*, services: Services, viewer: Viewer, message_id: int)
             challenge_id=challenge_id,
             table="room_log_entry",
             values={"kind": "DELETE", "message_id": message_id, "created_at": deleted_at},
+            at=deleted_at,
         )
         if entry is None:
             raise NotFound("No such room.")
-    await _publish(
+    await publish(
         services,
         RoomEventPayload(
             type=RoomEventType.DELETE,

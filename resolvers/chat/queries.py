@@ -57,51 +57,77 @@ async def last_seq(*, challenge_id: int) -> int:
     return room.last_seq if room else 0
 
 
+def _entry_event(
+    entry: RoomLogEntry, challenge_id: int, snapshots: dict[int, MessageSnapshot]
+) -> RoomEventPayload | None:
+    """The event of a log entry, with its message as it is now; None for an EDIT or REACTION of
+    a message deleted since (its DELETE replays)."""
+    kind = RoomEventType(entry.kind)
+    message_id: int = entry.message_id  # type: ignore[attr-defined]
+    snapshot = snapshots.get(message_id)
+    if kind in (RoomEventType.EDIT, RoomEventType.REACTION) and snapshot is None:
+        return None
+    return RoomEventPayload(
+        type=kind,
+        challenge_id=challenge_id,
+        at=entry.created_at,
+        seq=entry.seq,
+        message=snapshot if kind is not RoomEventType.DELETE and entry.added is not False else None,
+        message_id=message_id if kind is RoomEventType.DELETE else None,
+        member_id=entry.member_id if kind is RoomEventType.REACTION else None,
+        emoji=entry.emoji,
+        reacted=entry.added if kind is RoomEventType.REACTION else None,
+    )
+
+
+async def _snapshots(challenge_id: int, messages: list[Message]) -> dict[int, MessageSnapshot]:
+    sender_ids = {message.sender_id for message in messages}  # type: ignore[attr-defined]
+    senders = {member.id: member for member in await Member.filter(id__in=sender_ids)}
+    return {
+        message.id: MessageSnapshot.of(
+            message,
+            challenge_id=challenge_id,
+            sender=senders[message.sender_id],  # type: ignore[attr-defined]
+        )
+        for message in messages
+    }
+
+
 async def replay(*, challenge_id: int, after_seq: int, limit: int = REPLAY_BATCH) -> list[RoomEventPayload]:
     """Durable events with ``seq > after_seq``, in order, at most ``limit`` of them.
 
     Deleted messages are left out (their DELETE entry still replays, for clients that saw
-    them), so history never shows a deleted message again. Callers loop until it returns
-    nothing to page through a long log.
+    them), so history never shows a deleted message again; EDIT, REACTION and PIN carry their
+    message as it is now. Callers loop until it returns nothing to page through a long log.
     """
     messages = (
         await Message.filter(room__challenge_id=challenge_id, seq__gt=after_seq, deleted_at__isnull=True)
         .order_by("seq")
         .limit(limit)
     )
-    deletions = (
-        await RoomLogEntry.filter(room__challenge_id=challenge_id, seq__gt=after_seq, kind="DELETE")
+    entries = (
+        await RoomLogEntry.filter(room__challenge_id=challenge_id, seq__gt=after_seq)
         .order_by("seq")
         .limit(limit)
     )
-    sender_ids = {message.sender_id for message in messages}  # type: ignore[attr-defined]
-    senders = {member.id: member for member in await Member.filter(id__in=sender_ids)}
+    changed = {entry.message_id for entry in entries if entry.kind != "DELETE"}  # type: ignore[attr-defined]
+    changed -= {message.id for message in messages}
+    targets = await Message.filter(id__in=changed, deleted_at__isnull=True) if changed else []
+    snapshots = await _snapshots(challenge_id, [*messages, *targets])
     events = [
         RoomEventPayload(
             type=RoomEventType.MESSAGE,
             challenge_id=challenge_id,
             at=message.created_at,
             seq=message.seq,
-            message=MessageSnapshot.of(
-                message,
-                challenge_id=challenge_id,
-                sender=senders[message.sender_id],  # type: ignore[attr-defined]
-            ),
+            message=snapshots[message.id],
         )
         for message in messages
-    ] + [
-        RoomEventPayload(
-            type=RoomEventType.DELETE,
-            challenge_id=challenge_id,
-            at=entry.created_at,
-            seq=entry.seq,
-            message_id=entry.message_id,  # type: ignore[attr-defined]
-        )
-        for entry in deletions
     ]
+    events += [event for entry in entries if (event := _entry_event(entry, challenge_id, snapshots))]
     events.sort(key=lambda event: event.seq or 0)
     # Each list was cut at ``limit``: keep only the prefix both lists fully cover.
-    cut = [rows[-1].seq for rows in (messages, deletions) if len(rows) == limit]
+    cut = [rows[-1].seq for rows in (messages, entries) if len(rows) == limit]
     if cut:
         events = [event for event in events if (event.seq or 0) <= min(cut)]
     return events

@@ -7,17 +7,27 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from events import room as room_events
-from infra.errors import BadInput
+from infra.errors import BadInput, Forbidden
 from infra.ids import cursor_number, decode_cursor, encode_cursor
 from models import chat as models
 from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
 from resolvers.chat import queries
+from resolvers.chat.loaders import (
+    LastMessageByChallengeIdLoader,
+    MessageByIdLoader,
+    ReactionCountsByMessageIdLoader,
+    ReadStateByChallengeIdLoader,
+    RoomByChallengeIdLoader,
+)
+from resolvers.chat.react_to_message import MAX_DISTINCT_EMOJI
+from resolvers.chat.reads import UNREAD_CAP, ReadState
 from schema.context import Info
 from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, per_viewer, shareable
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
+from schema.types.reactions import ReactionCount
 
 if TYPE_CHECKING:
     from schema.types.challenges import Challenge
@@ -66,7 +76,10 @@ class Message:
     )
     body: str
     created_at: DateTime
+    edited_at: DateTime | None = strawberry.field(description="Set by editMessage.")
+    _challenge_id: strawberry.Private[int]
     _sender_id: strawberry.Private[int]
+    _reply_to_id: strawberry.Private[int | None]
     _sender: strawberry.Private[room_events.MemberSnapshot | None] = None
 
     @classmethod
@@ -76,7 +89,10 @@ class Message:
             cursor=room_cursor(challenge_id, message.seq),
             body=message.body,
             created_at=message.created_at,
+            edited_at=message.edited_at,
+            _challenge_id=challenge_id,
             _sender_id=message.sender_id,  # type: ignore[attr-defined]
+            _reply_to_id=message.reply_to_id,
         )
 
     @classmethod
@@ -86,9 +102,32 @@ class Message:
             cursor=room_cursor(message.challenge_id, message.seq),
             body=message.body,
             created_at=message.created_at,
+            edited_at=message.edited_at,
+            _challenge_id=message.challenge_id,
             _sender_id=message.sender.id,
+            _reply_to_id=message.reply_to_id,
             _sender=message.sender,
         )
+
+    @strawberry.field(
+        description="The message this one answers (null if none or deleted).", metadata=SHAREABLE
+    )
+    async def reply_to(self, info: Info) -> Message | None:
+        if self._reply_to_id is None:
+            return None
+        row = await info.context.loader(MessageByIdLoader).load(self._reply_to_id)
+        if row is None or row.deleted_at is not None:
+            return None
+        return Message.from_model(row, challenge_id=self._challenge_id)
+
+    @strawberry.field(
+        description="One entry per emoji with at least one reaction, most used first.",
+        metadata=per_viewer(max_items=MAX_DISTINCT_EMOJI),  # viewerReacted
+    )
+    async def reactions(self, info: Info) -> list[ReactionCount]:
+        key = (info.context.require_viewer().id, int(self.id))
+        rows = await info.context.loader(ReactionCountsByMessageIdLoader).load(key)
+        return [ReactionCount.of(row) for row in rows]
 
     @strawberry.field(metadata=SHAREABLE)
     async def sender(self, info: Info) -> Member:
@@ -156,16 +195,59 @@ class Room:
         online = await info.context.services.presence.online(self._challenge_id)
         return await load_members(info, online[:SEATS])
 
+    async def _read_state(self, info: Info) -> ReadState:
+        """The viewer's read state, batched over every room of the operation; it doubles as
+        the membership check of the fields below (FORBIDDEN / NOT_FOUND for others)."""
+        viewer = info.context.require_viewer()
+        state = await info.context.loader(ReadStateByChallengeIdLoader).load((viewer.id, self._challenge_id))
+        if state is None:
+            await queries.require_member(viewer=viewer, challenge_id=self._challenge_id)
+            raise Forbidden("Only members of this challenge can use its chat room.")
+        return state
+
+    @strawberry.field(metadata=PER_VIEWER)  # members only
+    async def pinned_message(self, info: Info) -> Message | None:
+        await self._read_state(info)
+        room = await info.context.loader(RoomByChallengeIdLoader).load(self._challenge_id)
+        pinned = room.pinned_message_id if room else None
+        row = await info.context.loader(MessageByIdLoader).load(pinned) if pinned else None
+        if row is None or row.deleted_at is not None:
+            return None
+        return Message.from_model(row, challenge_id=self._challenge_id)
+
+    @strawberry.field(metadata=PER_VIEWER)  # members only
+    async def last_message(self, info: Info) -> Message | None:
+        await self._read_state(info)
+        row = await info.context.loader(LastMessageByChallengeIdLoader).load(self._challenge_id)
+        return Message.from_model(row, challenge_id=self._challenge_id) if row else None
+
+    @strawberry.field(
+        description=(
+            "Messages after the viewer's read position that others sent (no position yet: since "
+            f"the viewer joined), at most {UNREAD_CAP}."
+        ),
+        metadata=PER_VIEWER,
+    )
+    async def unread_count(self, info: Info) -> int:
+        return (await self._read_state(info)).unread
+
+    @strawberry.field(description="The viewer's read position (markRoomRead).", metadata=PER_VIEWER)
+    async def last_read_cursor(self, info: Info) -> str | None:
+        read_seq = (await self._read_state(info)).read_seq
+        return room_cursor(self._challenge_id, read_seq) if read_seq is not None else None
+
 
 @strawberry.type
 class RoomEvent:
     type: RoomEventType
     cursor: str | None = strawberry.field(
-        description="Set for MESSAGE and DELETE events (durable, resumable)."
+        description="Set for durable events: MESSAGE, DELETE, EDIT, REACTION, PIN (resumable)."
     )
     message: Message | None
     message_id: strawberry.ID | None
     at: DateTime
+    emoji: str | None = strawberry.field(description="REACTION: the emoji added or removed.")
+    reacted: bool | None = strawberry.field(description="REACTION: true when added, false when removed.")
     _member_id: strawberry.Private[int | None]
     _online: strawberry.Private[tuple[int, ...]]
 
@@ -177,6 +259,8 @@ class RoomEvent:
             message=Message.from_snapshot(event.message) if event.message else None,
             message_id=strawberry.ID(str(event.message_id)) if event.message_id else None,
             at=event.at,
+            emoji=event.emoji,
+            reacted=event.reacted,
             _member_id=event.member_id,
             _online=event.online,
         )

@@ -1,7 +1,8 @@
 """Room events on ``room:<id>``: everything a ``RoomEvent`` needs, so delivering a live event
 to any number of subscribers reads nothing from the database.
 
-Durable events (MESSAGE, DELETE) carry the room's sequence number; JOIN and LEAVE are live only.
+Durable events (MESSAGE, DELETE) carry the room's sequence number; JOIN, LEAVE, STATUS and
+TYPING are live only. Every event carries the room's presence (with statuses) and its version.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from enum import StrEnum
 from typing import Literal
 
 from events.base import Event
+from infra.presence import Presence
+from infra.presence_status import MemberStatus, PresenceStatus, statuses_of
 from models.accounts import Member as MemberRow
 from models.chat import Message as MessageRow
 
@@ -20,6 +23,9 @@ class RoomEventType(StrEnum):
     JOIN = "JOIN"
     LEAVE = "LEAVE"
     DELETE = "DELETE"
+    # Live only: a member's presence status changed; a member started or stopped typing.
+    STATUS = "STATUS"
+    TYPING = "TYPING"
 
 
 class MemberSnapshot(Event):
@@ -64,6 +70,14 @@ class MessageSnapshot(Event):
         )
 
 
+class StatusSnapshot(Event):
+    """What an online member is doing, as of the event's presence version."""
+
+    member_id: int
+    status: PresenceStatus
+    since: dt.datetime
+
+
 class RoomEventPayload(Event):
     """One event of a room, live or replayed from the database."""
 
@@ -78,8 +92,31 @@ class RoomEventPayload(Event):
     seq: int | None = None  # MESSAGE, DELETE
     message: MessageSnapshot | None = None  # MESSAGE
     message_id: int | None = None  # DELETE
-    member_id: int | None = None  # JOIN, LEAVE
+    member_id: int | None = None  # JOIN, LEAVE, STATUS, TYPING
+    # Live presence details: each of ``online``'s status (empty from a release without them),
+    # and whether the member of a TYPING event is typing.
+    statuses: tuple[StatusSnapshot, ...] = ()
+    typing: bool | None = None
 
     @property
     def durable(self) -> bool:
         return self.seq is not None
+
+
+def presence_fields(presence: Presence) -> dict[str, object]:
+    """The fields of an event that carry ``presence`` (for ``model_copy(update=...)``)."""
+    return {
+        "online": presence.online,
+        "presence_version": presence.version,
+        "statuses": tuple(
+            StatusSnapshot(member_id=status.member_id, status=status.status, since=status.since)
+            for status in presence.statuses
+        ),
+    }
+
+
+def presence_of(event: RoomEventPayload) -> Presence:
+    """The presence an event carries (a status it lacks is ONLINE since the event)."""
+    carried = [MemberStatus(status.member_id, status.status, status.since) for status in event.statuses]
+    statuses = statuses_of(event.online, carried, fallback=event.at)
+    return Presence(event.presence_version or 0, event.online, statuses)

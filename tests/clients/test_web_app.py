@@ -3,8 +3,11 @@
 A leader in a Korean browser and a member in an English one sign up with the code mailed to
 them, create and join a challenge, post a proof with an image and review it, see the
 notification arrive in the bell, chat live both ways, and the member who drops off the network
-finds every message once when back. Nothing may be loaded from another host, nothing may log
-a console error, every image is sized, and the screenshots land in tests/artifacts/.
+finds every message once when back. Then the chat's next features, each seen by the other
+member live: "studying now", typing, an edit, a reaction, a reply and a pin; and an unread
+count on my page that reading the room clears. Nothing may be loaded from another host,
+nothing may log a console error, every image is sized, and the screenshots land in
+tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from models.chat import Message
+from models.challenges import Membership
+from models.chat import Message, Reaction, Room
 from models.proofs import Proof, ProofStatus
 from tests.clients.conftest import verification_code
 from tests.clients.web_pages import WAIT_MS, MemberBrowser, NewAccount, png
@@ -26,6 +30,11 @@ from tests.support.servers import AppServer, SmtpSink
 MailedCode = Callable[[str], Awaitable[str]]
 GREETING = "안녕하세요! 같이 열심히 해요"
 REPLY = "Hi! Glad to be here"
+TYPED = "Solved all three"
+EDITED = "Solved all three problems today"
+THUMBS_UP = "👍"
+CHEER = "대단해요! 내일도 화이팅"
+UNREAD = "내일 아침에 같이 풀어요"
 
 
 @pytest.fixture
@@ -101,6 +110,62 @@ async def open_bell_with_one_approval(member: MemberBrowser) -> None:
     await expect(member.page.locator(".dropdown li[data-type=APPROVE]")).to_have_count(1)
 
 
+async def study_and_type(leader: MemberBrowser, member: MemberBrowser) -> None:
+    """Live only: the leader sees the member's status and typing come, and typing go on send."""
+    await member.page.locator(".studying-toggle").click()
+    await expect(leader.page.locator(".presence li[data-status=STUDYING]")).to_have_count(1, timeout=WAIT_MS)
+    await member.type_without_sending(TYPED)
+    await expect(leader.page.locator(".typing[data-count='1']")).to_be_attached(timeout=WAIT_MS)
+    await member.page.locator("form.composer button[type=submit]").click()
+    await expect(leader.message(TYPED)).to_have_count(1, timeout=WAIT_MS)
+    await expect(leader.page.locator(".typing[data-count='0']")).to_be_attached(timeout=WAIT_MS)
+
+
+async def edit_react_reply_pin(leader: MemberBrowser, member: MemberBrowser) -> None:
+    """Durable: each change by one member shows in the other's room by its event."""
+    await member.edit_message(TYPED, EDITED)
+    await expect(leader.message(EDITED).locator(".edited")).to_be_visible(timeout=WAIT_MS)
+    await leader.react(EDITED, THUMBS_UP)
+    chip = f".reaction[data-emoji='{THUMBS_UP}']"
+    await expect(member.message(EDITED).locator(f"{chip} .n")).to_have_text("1", timeout=WAIT_MS)
+    await expect(member.message(EDITED).locator(chip)).to_have_attribute("aria-pressed", "false")
+    await expect(leader.message(EDITED).locator(chip)).to_have_attribute("aria-pressed", "true")
+    await leader.reply(EDITED, CHEER)
+    await expect(member.message(CHEER).locator(".reply-quote")).to_contain_text(EDITED, timeout=WAIT_MS)
+    await leader.message(EDITED).locator("button.pin").click()
+    await expect(member.page.locator(".pinned")).to_contain_text(EDITED, timeout=WAIT_MS)
+
+
+async def unread_until_read(leader: MemberBrowser, member: MemberBrowser) -> None:
+    """A message sent while the member is elsewhere is unread on my page until the room opens."""
+    my_page = member.page.locator("header.top nav a[href='/app/me']")
+    await my_page.click()
+    await expect(member.page.locator(".my-rooms li")).to_have_count(1, timeout=WAIT_MS)
+    await leader.send_message(UNREAD)
+    await member.page.reload()
+    await expect(member.page.locator(".my-rooms .unread-badge")).to_have_text("1", timeout=WAIT_MS)
+    await member.page.locator(".my-rooms li a").click()
+    await expect(member.message(UNREAD)).to_have_count(1, timeout=WAIT_MS)
+    await my_page.click()
+    await expect(member.page.locator(".my-rooms li")).to_have_count(1, timeout=WAIT_MS)
+    await expect(member.page.locator(".my-rooms .unread-badge")).to_have_count(0, timeout=WAIT_MS)
+
+
+async def assert_chat_features_stored(challenge_id: str) -> None:
+    edited = await Message.get(room__challenge_id=int(challenge_id), body=EDITED)
+    assert edited.edited_at is not None
+    reactions = await Reaction.filter(message_id=edited.id).values_list("emoji", flat=True)
+    assert reactions == [THUMBS_UP]
+    cheer = await Message.get(room__challenge_id=int(challenge_id), body=CHEER)
+    assert cheer.reply_to_id == edited.id
+    room = await Room.get(challenge_id=int(challenge_id))
+    assert room.pinned_message_id == edited.id
+    newest = await Message.filter(room_id=room.id).order_by("-seq").first()
+    assert newest is not None and newest.body == UNREAD
+    reads = await Membership.filter(challenge_id=int(challenge_id)).values_list("read_seq", flat=True)
+    assert newest.seq in reads
+
+
 async def test_two_members_go_through_the_whole_story(
     two_members: tuple[MemberBrowser, MemberBrowser], mailed_code: MailedCode, artifacts: Path
 ) -> None:
@@ -154,6 +219,15 @@ async def test_two_members_go_through_the_whole_story(
     assert stored == everything
     await leader.screenshot(artifacts, "web-chat.png")
     await member.screenshot(artifacts, "web-chat-resumed.png")
+
+    # when one studies, types, edits, and the other reacts, replies and pins; then one reads late
+    await study_and_type(leader, member)
+    await edit_react_reply_pin(leader, member)
+    await member.screenshot(artifacts, "web-chat-features.png")
+    await unread_until_read(leader, member)
+
+    # then each change is stored, and the member's read position is the newest message
+    await assert_chat_features_stored(challenge_id)
 
     # and nothing came from another host, and nothing went wrong in either console
     assert leader.aborted == member.aborted == []

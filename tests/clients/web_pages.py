@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Route, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Route,
+    expect,
+)
 
 from tests.support.factories import unique_email, unique_nickname
 from tests.support.servers import AppServer
@@ -138,6 +147,32 @@ class MemberBrowser:
         await composer.locator("input").fill(body)
         await composer.locator("button[type=submit]").click()
         await expect(self.page.locator(".messages .body", has_text=body)).to_have_count(1, timeout=WAIT_MS)
+
+    def message(self, body: str) -> Locator:
+        """The chat message whose text is ``body``."""
+        return self.page.locator(".messages .message").filter(has=self.page.locator(".body", has_text=body))
+
+    async def type_without_sending(self, text: str) -> None:
+        await self.page.locator("form.composer input").press_sequentially(text)
+
+    async def edit_message(self, body: str, new_body: str) -> None:
+        # By id: while the edit box is open the message shows no body to find it by.
+        message_id = await self.message(body).get_attribute("data-message-id")
+        message = self.page.locator(f".messages .message[data-message-id='{message_id}']")
+        await message.locator("button.edit").click()
+        await message.locator(".edit-box input").fill(new_body)
+        await message.locator(".edit-box button[type=submit]").click()
+        await expect(self.message(new_body).locator(".edited")).to_be_visible(timeout=WAIT_MS)
+
+    async def react(self, body: str, emoji: str) -> None:
+        message = self.message(body)
+        await message.locator("button.add-reaction").click()
+        await message.locator(f".picker button[data-emoji='{emoji}']").click()
+
+    async def reply(self, body: str, answer: str) -> None:
+        await self.message(body).locator("button.reply").click()
+        await expect(self.page.locator("form.composer .replying")).to_be_visible()
+        await self.send_message(answer)
 
     async def unsized_images(self) -> list[str]:
         return list(await self.page.evaluate(UNSIZED_IMAGES))

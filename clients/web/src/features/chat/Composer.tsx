@@ -19,6 +19,7 @@ function useTypingSignal(challengeId: string): (typing: boolean) => void {
   const lastSent = useRef(0);
   const signal = useRef((typing: boolean) => {
     const now = Date.now();
+    if (!navigator.onLine) return; // live only: nobody could see it by the time we are back
     if (typing ? now - lastSent.current < TYPING_REPEAT_MS : lastSent.current === 0) return;
     lastSent.current = typing ? now : 0;
     void setTyping({ variables: { challengeId, typing } }).catch(() => undefined);

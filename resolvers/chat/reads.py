@@ -42,10 +42,13 @@ def _placeholders(count: int, *, start: int, postgres: bool) -> str:
     return ", ".join("?" * count)
 
 
-def _unread(after: str) -> str:
+def _unread(after: str, order: str) -> str:
+    # Ordered by the index's own column: the planner then walks that index range and stops at
+    # the cap, where without an order it may prefer scanning the table (one busy room).
     return (
         "(SELECT COUNT(*) FROM (SELECT 1 FROM message x WHERE x.room_id = r.id AND "
-        f"{after} AND x.sender_id <> m.member_id AND x.deleted_at IS NULL LIMIT {UNREAD_CAP + 1}) counted)"
+        f"{after} AND x.sender_id <> m.member_id AND x.deleted_at IS NULL "
+        f"ORDER BY x.{order} LIMIT {UNREAD_CAP + 1}) counted)"
     )
 
 
@@ -58,7 +61,8 @@ async def read_states(member_id: int, challenge_ids: Sequence[int]) -> dict[int,
     member = "$1" if postgres else "?"
     sql = (
         f"SELECT m.challenge_id, m.read_seq, CASE WHEN m.read_seq IS NULL "
-        f"THEN {_unread('x.created_at > m.joined_at')} ELSE {_unread('x.seq > m.read_seq')} END AS unread "
+        f"THEN {_unread('x.created_at > m.joined_at', 'created_at')} "
+        f"ELSE {_unread('x.seq > m.read_seq', 'seq')} END AS unread "
         "FROM membership m JOIN room r ON r.challenge_id = m.challenge_id "
         f"WHERE m.member_id = {member} AND m.challenge_id IN "
         f"({_placeholders(len(challenge_ids), start=2, postgres=postgres)})"

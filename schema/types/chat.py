@@ -124,7 +124,8 @@ class Message:
 
     @strawberry.field(
         description="One entry per emoji with at least one reaction, most used first.",
-        metadata=per_viewer(max_items=MAX_DISTINCT_EMOJI),  # viewerReacted
+        # The counts are the same for every viewer; ReactionCount.viewerReacted is per viewer.
+        metadata=shareable(max_items=MAX_DISTINCT_EMOJI),
     )
     async def reactions(self, info: Info) -> list[ReactionCount]:
         key = (info.context.require_viewer().id, int(self.id))

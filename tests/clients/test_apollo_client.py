@@ -3,7 +3,8 @@
 UploadHttpLink + GraphQLWsLink split by operation type: sign up and log in, create challenges
 (one with a thumbnail file), a second member joins, roomEvents from a cursor, notifications
 resumed from a cursor, fetchMore paging merged by a typePolicy, and a silent token refresh on
-UNAUTHENTICATED followed by the rotated token's rejection.
+UNAUTHENTICATED followed by the rotated token's rejection. And tests/clients/apollo/chat.mjs: an
+edit and a reaction arriving through GraphQLWsLink, merged into Apollo's cache by id.
 """
 
 from __future__ import annotations
@@ -18,18 +19,20 @@ from typing import Any
 
 from models.accounts import Member
 from models.challenges import Challenge, Membership, Role
+from models.chat import Message, Reaction
 from tests.clients.conftest import Credentials
-from tests.support.factories import Account
+from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer
 
 SCRIPT = "e2e.mjs"
+CHAT_SCRIPT = "chat.mjs"
 
 
-async def run_script(project: Path, env: dict[str, str]) -> tuple[int, str, str]:
+async def run_script(project: Path, env: dict[str, str], script: str = SCRIPT) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         "node",
-        SCRIPT,
+        script,
         cwd=project,
         env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
@@ -118,3 +121,42 @@ async def assert_database_holds(
         (int(ids[1]), leader.id): Role.LEADER,
         (int(ids[1]), joiner.member.id): Role.CHALLENGER,
     }
+
+
+async def test_apollo_cache_merges_an_edit_and_a_reaction_by_id(
+    app: AppServer, apollo_project: Path, new_account: Any
+) -> None:
+    # given a leader and a member of one challenge
+    leader: Account = await new_account()
+    member: Account = await new_account()
+    challenge = await make_challenge(leader)
+    await add_member(challenge, member)
+
+    # when the chat script runs: the member posts, edits and reacts while the leader's client listens
+    code, stdout, stderr = await run_script(
+        apollo_project,
+        {
+            "EROOM_HTTP_URL": app.graphql_url,
+            "EROOM_WS_URL": app.ws_url,
+            "EROOM_LEADER_TOKEN": leader.token,
+            "EROOM_LEADER_ID": leader.id,
+            "EROOM_MEMBER_TOKEN": member.token,
+            "EROOM_CHALLENGE_ID": str(challenge.id),
+        },
+        CHAT_SCRIPT,
+    )
+
+    # then the EDIT and the REACTION arrived and Message:<id> in the leader's cache holds both
+    assert code == 0, f"{stderr}\n{stdout}\n{app.log()}"
+    result = result_line(stdout)
+    message_id = result["messageId"]
+    assert result["editEvent"] == {"type": "EDIT", "messageId": message_id, "hasCursor": True}
+    assert result["cachedAfterEdit"] == {"body": "no typo in this message", "edited": True}
+    assert result["reactionEvent"] == {"emoji": "\U0001f44d", "reacted": True, "member": member.id}
+    reactions = [{"__typename": "ReactionCount", "emoji": "\U0001f44d", "count": 1, "viewerReacted": False}]
+    assert result["cachedAfterReaction"] == reactions
+    assert result["history"] == {"body": "no typo in this message", "reactions": reactions}
+    # and the database agrees
+    row = await Message.get(id=int(message_id))
+    assert (row.body, row.edited_at is not None) == ("no typo in this message", True)
+    assert await Reaction.filter(message_id=row.id).values_list("member_id", flat=True) == [member.member.id]

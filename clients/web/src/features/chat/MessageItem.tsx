@@ -8,7 +8,7 @@ import type { ChatMessageFragment } from "../../gql/graphql";
 import { useI18n } from "../../i18n";
 import { Avatar, ErrorNote, time } from "../../ui";
 import { EDIT_MESSAGE } from "./messageOperations";
-import { Reactions } from "./Reactions";
+import { AddReaction, Reactions } from "./Reactions";
 
 /** The server's EDIT_WINDOW default (900 s). */
 const EDIT_WINDOW_MS = 900_000;
@@ -46,6 +46,7 @@ export function MessageItem(props: { message: ChatMessageFragment; mine: boolean
   const { message, mine, pinned, onReply, onDelete, onPin } = props;
   const { t } = useI18n();
   const [editing, setEditing] = useState(false);
+  const [picking, setPicking] = useState(false);
   const editable = mine && Date.now() - Date.parse(message.createdAt) < EDIT_WINDOW_MS;
   const quote = message.replyTo;
   return (
@@ -57,6 +58,7 @@ export function MessageItem(props: { message: ChatMessageFragment; mine: boolean
           <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
           {message.editedAt ? <small className="edited" title={message.editedAt}>{t("edited")}</small> : null}
           <span className="message-actions">
+            <AddReaction picking={picking} setPicking={setPicking} />
             <button className="icon reply" aria-label={t("reply")} title={t("reply")} onClick={onReply}>↩</button>
             {editable ? (
               <button className="icon edit" aria-label={t("edit")} title={t("edit")} onClick={() => setEditing(true)}>✎</button>
@@ -75,7 +77,7 @@ export function MessageItem(props: { message: ChatMessageFragment; mine: boolean
           </blockquote>
         ) : null}
         {editing ? <EditBox message={message} done={() => setEditing(false)} /> : <p className="body">{message.body}</p>}
-        <Reactions messageId={message.id} reactions={message.reactions} />
+        <Reactions messageId={message.id} reactions={message.reactions} picking={picking} picked={() => setPicking(false)} />
       </div>
     </li>
   );

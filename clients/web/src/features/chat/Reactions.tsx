@@ -1,9 +1,9 @@
 // Reaction chips under a message: one per emoji, "most used first", pressed when the viewer is
 // among those who reacted. A click toggles the viewer's reaction with an optimistic answer, so
 // the chip moves at once; the server's answer (and everyone else's REACTION event) then writes
-// the real counts into the same `Message:<id>` entry.
+// the real counts into the same `Message:<id>` entry. AddReaction (among the message's actions)
+// opens the emoji picker under the chips.
 import { useMutation } from "@apollo/client/react";
-import { useState } from "react";
 
 import type { MessageExtrasFragment, ReactToMessageMutation } from "../../gql/graphql";
 import { useI18n } from "../../i18n";
@@ -20,13 +20,22 @@ function toggled(reactions: Reaction[], emoji: string, reacted: boolean): Reacti
   return [...others, ...after].sort((a, b) => b.count - a.count);
 }
 
-export function Reactions({ messageId, reactions }: { messageId: string; reactions: Reaction[] }) {
+export function AddReaction({ picking, setPicking }: { picking: boolean; setPicking: (picking: boolean) => void }) {
   const { t } = useI18n();
-  const [picking, setPicking] = useState(false);
+  return (
+    <button className="icon add-reaction" aria-label={t("react")} title={t("react")} aria-expanded={picking} onClick={() => setPicking(!picking)}>
+      ☺
+    </button>
+  );
+}
+
+export function Reactions(props: { messageId: string; reactions: Reaction[]; picking: boolean; picked: () => void }) {
+  const { messageId, reactions, picking, picked } = props;
   const [react] = useMutation(REACT_TO_MESSAGE);
+  if (reactions.length === 0 && !picking) return null;
 
   const toggle = (emoji: string, reacted: boolean) => {
-    setPicking(false);
+    picked();
     void react({
       variables: { id: messageId, emoji, reacted },
       // With __typename the cache writes the optimistic answer into `Message:<id>` like the real one.
@@ -49,9 +58,6 @@ export function Reactions({ messageId, reactions }: { messageId: string; reactio
           {emoji} <span className="n">{count}</span>
         </button>
       ))}
-      <button className="icon add-reaction" aria-label={t("react")} title={t("react")} aria-expanded={picking} onClick={() => setPicking(!picking)}>
-        ☺
-      </button>
       {picking ? (
         <span className="picker" role="menu">
           {EMOJIS.map((emoji) => (

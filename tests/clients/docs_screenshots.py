@@ -4,7 +4,9 @@
     .venv/bin/python -m tests.clients.docs_screenshots [http://127.0.0.1:8000]
 
 Two demo members (Korean browsers) log in; the leader's view of the demo's first challenge
-becomes docs/web-challenge.png, and its chat room, with both in it, docs/web-chat.png.
+becomes docs/web-challenge.png, and its chat room docs/web-chat.png: both in it, the member
+studying, a message of the member's edited, pinned and answered, reactions on it, and the
+member typing the next one, as the leader sees it.
 Korean text needs a Korean font on the machine (Debian: fonts-nanum).
 """
 
@@ -15,7 +17,7 @@ import shutil
 import sys
 
 import httpx
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from resolvers.seed import MEMBERS, PASSWORD
 from tests.clients.conftest import CHROMIUM_ARGS
@@ -57,6 +59,40 @@ async def logged_in(browser: Browser, base: str, email: str) -> Page:
     return page
 
 
+async def send(page: Page, body: str) -> Locator:
+    await page.locator("form.composer input").fill(body)
+    await page.locator("form.composer button[type=submit]").click()
+    message = page.locator(".messages .message").filter(has=page.locator(".body", has_text=body))
+    await expect(message).to_have_count(1)
+    return message
+
+
+async def chat_scene(leader: Page, member: Page) -> None:
+    """Studying, an edit, reactions, a reply, a pin and typing, each seen by the other."""
+    await expect(leader.locator(".presence .count")).to_have_text("2")
+    await member.locator(".studying-toggle").click()
+    await expect(leader.locator(".presence li[data-status=STUDYING]")).to_have_count(1)
+    sent = await send(member, "오늘 문제 다 풀었어요")
+    message_id = await sent.get_attribute("data-message-id")
+    posted = leader.locator(f".message[data-message-id='{message_id}']")
+    own = member.locator(f".message[data-message-id='{message_id}']")  # by id: editing hides the body
+    await own.locator("button.edit").click()
+    await own.locator(".edit-box input").fill("오늘 3문제 다 풀었어요! 🎉")
+    await own.locator(".edit-box button[type=submit]").click()
+    await expect(posted.locator(".edited")).to_be_visible()
+    for page, emoji in ((leader, "👍"), (leader, "🔥"), (member, "👍")):
+        mine = page.locator(f".message[data-message-id='{message_id}']")
+        await mine.locator("button.add-reaction").click()
+        await mine.locator(f".picker button[data-emoji='{emoji}']").click()
+    await expect(posted.locator(".reaction[data-emoji='👍'] .n")).to_have_text("2")
+    await posted.locator("button.pin").click()
+    await posted.locator("button.reply").click()
+    await send(leader, "멋져요! 내일 아침에도 같이 풀어요")
+    await expect(member.locator(".pinned")).to_be_visible()
+    await member.locator("form.composer input").press_sequentially("좋아요, 7시에")
+    await expect(leader.locator(".typing[data-count='1']")).to_be_attached()
+
+
 async def main(base: str) -> None:
     challenge_id, (leader_email, member_email) = demo_challenge(base)
     async with async_playwright() as playwright:
@@ -70,10 +106,7 @@ async def main(base: str) -> None:
         await leader.screenshot(path=str(DOCS / "web-challenge.png"))
         for page in (leader, member):
             await page.goto(f"{base}/app/challenges/{challenge_id}?tab=chat")
-        await expect(leader.locator(".presence .count")).to_have_text("2")
-        await member.locator("form.composer input").fill("오늘 문제 다 풀었어요! 🎉")
-        await member.locator("form.composer button[type=submit]").click()
-        await expect(leader.locator(".messages .body", has_text="다 풀었어요")).to_have_count(1)
+        await chat_scene(leader, member)
         await leader.screenshot(path=str(DOCS / "web-chat.png"))
         await browser.close()
 

@@ -1,6 +1,6 @@
 // One chat message: the quote it replies to, its text (or the edit box), the "edited" mark,
 // reaction chips and the actions the viewer may take. The sender may edit within the server's
-// EDIT_WINDOW; the server decides (FORBIDDEN past it), the button only hides once it is over.
+// EDIT_WINDOW; the server decides (CONFLICT past it), the button only hides once it is over.
 import { useMutation } from "@apollo/client/react";
 import { useState, type FormEvent } from "react";
 

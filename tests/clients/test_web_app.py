@@ -110,6 +110,18 @@ async def open_bell_with_one_approval(member: MemberBrowser) -> None:
     await expect(member.page.locator(".dropdown li[data-type=APPROVE]")).to_have_count(1)
 
 
+async def talk_while_offline(leader: MemberBrowser, member: MemberBrowser) -> list[str]:
+    """The leader sends three messages while the member is offline; the member comes back."""
+    await member.context.set_offline(True)
+    await expect(member.page.locator(".connection[data-state=offline]")).to_be_visible(timeout=WAIT_MS)
+    missed = [f"while you were away {n}" for n in range(3)]
+    for body in missed:
+        await leader.send_message(body)
+    assert not set(missed) & set(await member.chat_bodies())
+    await member.context.set_offline(False)
+    return missed
+
+
 async def study_and_type(leader: MemberBrowser, member: MemberBrowser) -> None:
     """Live only: the leader sees the member's status and typing come, and typing go on send."""
     await member.page.locator(".studying-toggle").click()
@@ -149,6 +161,13 @@ async def unread_until_read(leader: MemberBrowser, member: MemberBrowser) -> Non
     await my_page.click()
     await expect(member.page.locator(".my-rooms li")).to_have_count(1, timeout=WAIT_MS)
     await expect(member.page.locator(".my-rooms .unread-badge")).to_have_count(0, timeout=WAIT_MS)
+
+
+async def use_the_chat_features(leader: MemberBrowser, member: MemberBrowser, artifacts: Path) -> None:
+    await study_and_type(leader, member)
+    await edit_react_reply_pin(leader, member)
+    await member.screenshot(artifacts, "web-chat-features.png")
+    await unread_until_read(leader, member)
 
 
 async def assert_chat_features_stored(challenge_id: str) -> None:
@@ -196,13 +215,7 @@ async def test_two_members_go_through_the_whole_story(
     await talk_both_ways(leader, member)
 
     # and the member drops off the network while the leader goes on talking
-    await member.context.set_offline(True)
-    await expect(member.page.locator(".connection[data-state=offline]")).to_be_visible(timeout=WAIT_MS)
-    missed = [f"while you were away {n}" for n in range(3)]
-    for body in missed:
-        await leader.send_message(body)
-    assert not set(missed) & set(await member.chat_bodies())
-    await member.context.set_offline(False)
+    missed = await talk_while_offline(leader, member)
 
     # then the member's room catches up from its cursor: every message once, in order
     everything = [GREETING, REPLY, *missed]
@@ -221,10 +234,7 @@ async def test_two_members_go_through_the_whole_story(
     await member.screenshot(artifacts, "web-chat-resumed.png")
 
     # when one studies, types, edits, and the other reacts, replies and pins; then one reads late
-    await study_and_type(leader, member)
-    await edit_react_reply_pin(leader, member)
-    await member.screenshot(artifacts, "web-chat-features.png")
-    await unread_until_read(leader, member)
+    await use_the_chat_features(leader, member, artifacts)
 
     # then each change is stored, and the member's read position is the newest message
     await assert_chat_features_stored(challenge_id)

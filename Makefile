@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install assets run test test-sqlite test-postgres lint schema seed bench migrations clean cluster cluster-restart
+.PHONY: install assets web run test test-sqlite test-postgres lint schema seed bench migrations clean cluster cluster-restart
 
 # GraphiQL's browser assets, served from /static/vendor/ so the playground needs no CDN.
 # Installed from the npm registry (pinned by the lock file), never committed. The Dockerfile runs
@@ -12,6 +12,18 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 GRAPHIQL := clients/graphiql
 VENDOR := static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-$(shell cksum $(GRAPHIQL)/package-lock.json | cut -d' ' -f1)
+
+# The reference web app (clients/web), served at /app/ from clients/web/dist/ (git-ignored; not
+# under static/, so its page is never served without its policy). npm ci from the lock file
+# into clients/web/node_modules/, then the codegen (typed operations from
+# schema.graphql: an operation the schema no longer has fails here), the type check and the
+# Vite build. Rebuilt only when the lock file, a source file or the schema changes.
+WEB := clients/web
+WEB_BUILD := $(WEB)/dist
+WEB_SOURCES := $(sort $(shell find $(WEB)/src $(WEB)/public -type f -not -path '$(WEB)/src/gql/*' 2>/dev/null)) \
+	$(addprefix $(WEB)/,index.html package.json package-lock.json vite.config.ts codegen.yml tsconfig.json) schema.graphql
+WEB_MODULES := $(WEB)/node_modules/.installed-$(shell cksum $(WEB)/package-lock.json | cut -d' ' -f1)
+WEB_STAMP := $(WEB_BUILD)/.built-$(shell cat $(WEB_SOURCES) | cksum | cut -d' ' -f1)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +41,21 @@ $(VENDOR_STAMP): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
 
 assets: $(VENDOR_STAMP)
 
+$(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	touch $(WEB_MODULES)
+
+$(WEB_STAMP): $(WEB_MODULES) $(WEB_SOURCES)
+	npm run --prefix $(WEB) --silent build
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
 install: $(STAMP) assets
 
 run: install
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; \
+	else echo "npm is not installed: the web app at /app/ is not built (install Node.js 20.19+ and npm, then make web)."; fi
 	$(PY) main.py migrate
 	$(PY) main.py serve
 
@@ -74,4 +98,5 @@ cluster-restart:
 	$(PY) -m deploy.cluster restart
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(GRAPHIQL)/node_modules tests/clients/apollo/node_modules
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(GRAPHIQL)/node_modules tests/clients/apollo/node_modules \
+		$(WEB_BUILD) $(WEB)/node_modules $(WEB)/src/gql

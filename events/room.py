@@ -1,8 +1,9 @@
 """Room events on ``room:<id>``: everything a ``RoomEvent`` needs, so delivering a live event
 to any number of subscribers reads nothing from the database.
 
-Durable events (MESSAGE, DELETE, EDIT, REACTION, PIN) carry the room's sequence number; JOIN and
-LEAVE are live only. A release that does not know a type skips the event (events/codec.py).
+Durable events (MESSAGE, DELETE, EDIT, REACTION, PIN) carry the room's sequence number; JOIN,
+LEAVE, STATUS and TYPING are live only. Every event carries the room's presence (with statuses)
+and its version. A release that does not know a type skips the event (events/codec.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 from typing import Literal
 
 from events.base import Event
+from infra.presence import Presence
+from infra.presence_status import MemberStatus, PresenceStatus, statuses_of
 from models.accounts import Member as MemberRow
 from models.chat import Message as MessageRow
 
@@ -24,6 +27,9 @@ class RoomEventType(StrEnum):
     EDIT = "EDIT"
     REACTION = "REACTION"
     PIN = "PIN"
+    # Live only: a member's presence status changed; a member started or stopped typing.
+    STATUS = "STATUS"
+    TYPING = "TYPING"
 
 
 class MemberSnapshot(Event):
@@ -72,6 +78,14 @@ class MessageSnapshot(Event):
         )
 
 
+class StatusSnapshot(Event):
+    """What an online member is doing, as of the event's presence version."""
+
+    member_id: int
+    status: PresenceStatus
+    since: dt.datetime
+
+
 class RoomEventPayload(Event):
     """One event of a room, live or replayed from the database."""
 
@@ -86,10 +100,33 @@ class RoomEventPayload(Event):
     seq: int | None = None  # MESSAGE, DELETE, EDIT, REACTION, PIN
     message: MessageSnapshot | None = None  # MESSAGE, EDIT, REACTION, PIN (None: unpinned)
     message_id: int | None = None  # DELETE
-    member_id: int | None = None  # JOIN, LEAVE, REACTION (who reacted)
+    member_id: int | None = None  # JOIN, LEAVE, STATUS, TYPING, REACTION (who reacted)
     emoji: str | None = None  # REACTION
     reacted: bool | None = None  # REACTION: added (True) or removed (False)
+    # Live presence details: each of ``online``'s status (empty from a release without them),
+    # and whether the member of a TYPING event is typing.
+    statuses: tuple[StatusSnapshot, ...] = ()
+    typing: bool | None = None
 
     @property
     def durable(self) -> bool:
         return self.seq is not None
+
+
+def presence_fields(presence: Presence) -> dict[str, object]:
+    """The fields of an event that carry ``presence`` (for ``model_copy(update=...)``)."""
+    return {
+        "online": presence.online,
+        "presence_version": presence.version,
+        "statuses": tuple(
+            StatusSnapshot(member_id=status.member_id, status=status.status, since=status.since)
+            for status in presence.statuses
+        ),
+    }
+
+
+def presence_of(event: RoomEventPayload) -> Presence:
+    """The presence an event carries (a status it lacks is ONLINE since the event)."""
+    carried = [MemberStatus(status.member_id, status.status, status.since) for status in event.statuses]
+    statuses = statuses_of(event.online, carried, fallback=event.at)
+    return Presence(event.presence_version or 0, event.online, statuses)

@@ -15,8 +15,11 @@ Within a process the writes to one room run one at a time, each as a task of its
 cancelled by its caller still finishes (or fails) before the next one starts, so a leave can
 never be overtaken by the join it undoes, nor a refresh re-add an entry a leave just removed.
 
-This is the store only: announcing JOIN and LEAVE to the room is the chat domain's job
-(:mod:`resolvers.chat.presence`).
+Online members' statuses and typing marks live with their entries (:mod:`infra.presence_status`);
+setting a status takes the next presence version, a typing mark changes no presence.
+
+This is the store only: announcing JOIN, LEAVE, STATUS and TYPING to the room is the chat
+domain's job (:mod:`resolvers.chat`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from infra import presence_scripts as scripts
+from infra.clock import Clock
+from infra.presence_status import (
+    LocalExtras,
+    MemberStatus,
+    PresenceStatus,
+    decode_hash,
+    encode_status,
+    statuses_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +51,15 @@ KEY_PREFIX = "eroom:presence:"
 
 @dataclass(frozen=True)
 class Presence:
-    """Who is online in a room, and the room's presence version this is as of."""
+    """Who is online in a room (with their statuses, in the same order), and the room's presence
+    version this is as of."""
 
     version: int
     online: tuple[int, ...]
+    statuses: tuple[MemberStatus, ...] = ()
+
+    def status_of(self, member_id: int) -> MemberStatus | None:
+        return next((status for status in self.statuses if status.member_id == member_id), None)
 
 
 @dataclass
@@ -62,31 +79,25 @@ def _log_failure(write: asyncio.Future[Presence]) -> None:
         log.error("presence write failed", exc_info=error)
 
 
-def _entry(member_id: int, connection: str) -> str:
-    return f"{member_id}:{connection}"
-
-
-def _member_of(entry: object) -> int:
-    text = entry.decode() if isinstance(entry, bytes) else str(entry)
-    return int(text.partition(":")[0])
-
-
-def _members(entries: list[object]) -> tuple[int, ...]:
-    return tuple(sorted({_member_of(entry) for entry in entries}))
-
-
 class PresenceStore:
-    def __init__(self, redis: Redis | None, ttl: int) -> None:
+    def __init__(
+        self, redis: Redis | None, ttl: int, *, typing_ttl: int = 5, clock: Clock | None = None
+    ) -> None:
         self.redis = redis
         self.ttl = ttl
+        self.typing_ttl = typing_ttl
+        self.clock = clock or Clock()  # for the `since` of statuses, which members read
         # This process's own entries: room -> member -> connections whose join was written.
         # The source of truth without Redis, and what the refresh renews (or restores).
         self._local: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._extras = LocalExtras(typing_ttl)  # statuses and typing marks without Redis
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._versions: dict[int, int] = {}  # without Redis
         if redis is not None:
             self._change = redis.register_script(scripts.CHANGE)
             self._refresh = redis.register_script(scripts.REFRESH)
+            self._status = redis.register_script(scripts.STATUS)
+            self._typing = redis.register_script(scripts.TYPING)
 
     @property
     def heartbeat_interval(self) -> float:
@@ -98,17 +109,74 @@ class PresenceStore:
 
     async def snapshot(self, challenge_id: int) -> Presence:
         if self.redis is not None:
-            entries_key, version_key = self._keys(challenge_id)
+            entries_key, version_key, statuses_key, _ = self._keys(challenge_id)
             try:
                 # Reads only (no script), so a Redis holding writes still answers; the version
                 # first, so the entries are at least as new as it.
                 async with self.redis.pipeline(transaction=False) as pipe:
                     pipe.get(version_key)
                     pipe.zrangebyscore(entries_key, time.time(), "+inf")
-                    version, entries = await pipe.execute()
-                return Presence(int(version or 0), _members(entries))
+                    pipe.hgetall(statuses_key)
+                    version, entries, statuses = await pipe.execute()
+                flat = [item for pair in statuses.items() for item in pair]
+                return self._presence(version, entries, flat)
             except (RedisError, OSError):
                 log.warning("presence read fell back to this instance")
+        return self._local_presence(challenge_id)
+
+    async def typists(self, challenge_id: int) -> list[int]:
+        """Online members of the room marked typing in the last ``typing_ttl`` seconds, ascending."""
+        if self.redis is not None:
+            entries_key, _, _, typing_key = self._keys(challenge_id)
+            try:
+                now = time.time()
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.zrangebyscore(typing_key, now, "+inf")
+                    pipe.zrangebyscore(entries_key, now, "+inf")
+                    typing, entries = await pipe.execute()
+                online = set(scripts.members(entries))
+                return sorted(member for member in map(int, typing) if member in online)
+            except (RedisError, OSError):
+                log.warning("typing read fell back to this instance")
+        online = set(self._local_presence(challenge_id).online)
+        return [member for member in self._extras.typists(challenge_id) if member in online]
+
+    async def set_status(self, challenge_id: int, member_id: int, status: PresenceStatus) -> Presence | None:
+        """Set the status of a member online in the room (on any instance), with the next
+        presence version; None when the member is not online there."""
+        at = self.clock.now()
+        if self.redis is not None:
+            try:
+                arguments: list[str | float] = [
+                    member_id,
+                    encode_status(status, at),
+                    time.time(),
+                    self.ttl * 4,
+                ]
+                reply = await self._status(keys=self._keys(challenge_id), args=arguments)
+                return None if reply is None else self._presence(*reply)
+            except (RedisError, OSError):
+                log.warning("presence status not shared: Redis unavailable")
+        if member_id not in self._local.get(challenge_id, {}):
+            return None
+        self._extras.set_status(challenge_id, member_id, status, at)
+        self._bump(challenge_id)
+        return self._local_presence(challenge_id)
+
+    async def set_typing(self, challenge_id: int, member_id: int, typing: bool) -> Presence | None:
+        """Mark (or unmark) a member online in the room as typing for ``typing_ttl`` seconds; the
+        room's presence (unchanged), or None when the member is not online there."""
+        if self.redis is not None:
+            try:
+                now = time.time()
+                arguments = [member_id, int(typing), now, now + self.typing_ttl, self.typing_ttl * 4]
+                reply = await self._typing(keys=self._keys(challenge_id), args=arguments)
+                return None if reply is None else self._presence(*reply)
+            except (RedisError, OSError):
+                log.warning("typing not shared: Redis unavailable")
+        if member_id not in self._local.get(challenge_id, {}):
+            return None
+        self._extras.set_typing(challenge_id, member_id, typing)
         return self._local_presence(challenge_id)
 
     async def add(self, challenge_id: int, member_id: int, connection: str) -> Presence:
@@ -128,13 +196,7 @@ class PresenceStore:
         self, challenge_id: int, member_id: int, connection: str, joining: bool
     ) -> Presence:
         async with self._locks[challenge_id]:
-            members = self._local[challenge_id]
-            if joining:
-                members[member_id].add(connection)
-            else:
-                members[member_id].discard(connection)
-                if not members[member_id]:
-                    del members[member_id]
+            self._write_local(challenge_id, member_id, connection, joining)
             if self.redis is not None:
                 try:
                     return await self._redis_write(challenge_id, member_id, connection, joining)
@@ -143,6 +205,18 @@ class PresenceStore:
             self._bump(challenge_id)
             return self._local_presence(challenge_id)
 
+    def _write_local(self, challenge_id: int, member_id: int, connection: str, joining: bool) -> None:
+        members = self._local[challenge_id]
+        if joining:
+            if not members[member_id]:
+                self._extras.came_online(challenge_id, member_id, self.clock.now())
+            members[member_id].add(connection)
+        else:
+            members[member_id].discard(connection)
+            if not members[member_id]:
+                del members[member_id]
+                self._extras.went_offline(challenge_id, member_id)
+
     async def _redis_write(
         self, challenge_id: int, member_id: int, connection: str, joining: bool
     ) -> Presence:
@@ -150,13 +224,13 @@ class PresenceStore:
         now = time.time()
         arguments = [
             "add" if joining else "remove",
-            _entry(member_id, connection),
+            scripts.entry(member_id, connection),
             now + self.ttl,
             now,
             self.ttl * 4,
+            encode_status(PresenceStatus.ONLINE, self.clock.now()),
         ]
-        version, entries = await self._change(keys=self._keys(challenge_id), args=arguments)
-        return Presence(int(version), _members(entries))
+        return self._presence(*await self._change(keys=self._keys(challenge_id), args=arguments))
 
     async def refresh(self) -> list[Refreshed]:
         """Renew this instance's entries (restoring any Redis lost) and drop the ones other
@@ -181,15 +255,16 @@ class PresenceStore:
         assert self.redis is not None
         members = self._local.get(challenge_id, {})
         entries = [
-            _entry(member, connection)
+            scripts.entry(member, connection)
             for member, connections in members.items()
             for connection in connections
         ]
         now = time.time()
-        version, online, gone, back = await self._refresh(
-            keys=self._keys(challenge_id), args=[now + self.ttl, now, self.ttl * 4, *entries]
+        online_since = encode_status(PresenceStatus.ONLINE, self.clock.now())
+        version, online, gone, back, statuses = await self._refresh(
+            keys=self._keys(challenge_id), args=[now + self.ttl, now, self.ttl * 4, online_since, *entries]
         )
-        presence = Presence(int(version), _members(online))
+        presence = self._presence(version, online, statuses)
         return Refreshed(
             challenge_id,
             presence,
@@ -197,14 +272,23 @@ class PresenceStore:
             back=[int(member) for member in back],
         )
 
+    def _presence(self, version: object, entries: list[object], statuses: list[object]) -> Presence:
+        """The presence of a script's (or a pipeline's) reply."""
+        online = scripts.members(entries)
+        stored = decode_hash(statuses)
+        number = int(version) if isinstance(version, int | str | bytes) else 0
+        return Presence(number, online, statuses_of(online, stored, fallback=self.clock.now()))
+
     def _local_presence(self, challenge_id: int) -> Presence:
         members = self._local.get(challenge_id, {})
         online = tuple(sorted(member for member, connections in members.items() if connections))
-        return Presence(self._versions.get(challenge_id, 0), online)
+        statuses = statuses_of(online, self._extras.of_room(challenge_id), fallback=self.clock.now())
+        return Presence(self._versions.get(challenge_id, 0), online, statuses)
 
     def _bump(self, challenge_id: int) -> None:
         now = time.time_ns() // 1000
         self._versions[challenge_id] = max(now, self._versions.get(challenge_id, 0) + 1)
 
     def _keys(self, challenge_id: int) -> list[str]:
-        return [f"{KEY_PREFIX}{challenge_id}", f"{KEY_PREFIX}{challenge_id}:version"]
+        room = f"{KEY_PREFIX}{challenge_id}"
+        return [room, f"{room}:version", f"{room}:status", f"{room}:typing"]

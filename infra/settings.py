@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     limit_availability_per_ip: Limit = Field(RateLimit(30, 60), alias="LIMIT_AVAILABILITY_PER_IP")
     limit_react: Limit = Field(RateLimit(30, 10), alias="LIMIT_REACT")
     edit_window: int = Field(900, alias="EDIT_WINDOW", ge=0)  # seconds a sender may edit a message
+    limit_set_typing: Limit = Field(RateLimit(20, 10), alias="LIMIT_SET_TYPING")
+    limit_set_presence_status: Limit = Field(RateLimit(10, 10), alias="LIMIT_SET_PRESENCE_STATUS")
     ws_max_connections_per_member: int = Field(10, alias="WS_MAX_CONNECTIONS_PER_MEMBER")
     ws_max_anonymous_per_ip: int = Field(20, alias="WS_MAX_ANONYMOUS_PER_IP", ge=1)
     ws_max_subscriptions_per_connection: int = Field(20, alias="WS_MAX_SUBSCRIPTIONS_PER_CONNECTION")
@@ -139,6 +141,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(25 * 1024 * 1024, alias="MAX_REQUEST_BYTES")
 
     presence_ttl: int = Field(30, alias="PRESENCE_TTL", ge=1, le=60)  # seconds
+    typing_ttl: int = Field(5, alias="TYPING_TTL", ge=1, le=60)  # seconds a setTyping(true) lasts
     # Days and ISO weeks of schedules. Tortoise writes its own value ("UTC") into
     # os.environ["TIMEZONE"] when it initialises: settings are read before (get_settings), and
     # processes started after that must be given TIMEZONE explicitly.
@@ -161,6 +164,8 @@ class Settings(BaseSettings):
         "limit_change_password",
         "limit_availability_per_ip",
         "limit_react",
+        "limit_set_typing",
+        "limit_set_presence_status",
         mode="before",
     )
     @classmethod

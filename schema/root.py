@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 
 from infra.metrics import Metrics
 from infra.settings import Settings
-from schema import accounts, challenges, chat, notifications, proofs, realtime
+from schema import accounts, challenges, chat, notifications, presence, proofs, realtime
 from schema.document_cache import DocumentCache
 from schema.errors import format_error
 from schema.limits.extension import OperationLimits
@@ -24,7 +24,7 @@ from schema.scalars import SCALAR_OVERRIDES
 from subscriptions.executor import SubscriptionExecutor
 
 # Every domain module may define ``Query``, ``Mutation`` and ``Subscription``.
-DOMAINS = (accounts, challenges, proofs, notifications, chat, realtime)
+DOMAINS = (accounts, challenges, proofs, notifications, chat, presence, realtime)
 
 
 def _merged(name: str) -> type | None:

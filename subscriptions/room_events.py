@@ -12,9 +12,10 @@ check and the subscription would otherwise go unheard), before every catch-up, a
 process's periodic watch (:mod:`subscriptions.watch`).
 
 Presence: opening the stream counts the viewer online (JOIN), and its end uncounts them (LEAVE)
-however it ends, a cancelled join included. A JOIN or LEAVE older than the presence the stream
-already delivered (they cross on the bus) is dropped, and a durable event carrying older
-presence is delivered with the newer one, so ``onlineMembers`` never goes back in time.
+however it ends, a cancelled join included. A JOIN, LEAVE or STATUS older than the presence the
+stream already delivered (they cross on the bus) is dropped, and any other event carrying older
+presence (a durable one, a TYPING) is delivered with the newer one, so ``onlineMembers`` and
+``presence`` never go back in time. A member's own TYPING is not sent back to them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import NamedTuple
 
 from events.channels import member_channel, room_channel
 from events.member import BusReconnected, MemberLeft, RoomClosed
-from events.room import RoomEventPayload
+from events.room import RoomEventPayload, RoomEventType, presence_fields, presence_of
 from infra.errors import Forbidden, NotFound
 from infra.presence import Presence
 from infra.services import Services
@@ -129,19 +130,23 @@ class _RoomStream:
         if version < self.presence.version:
             return True
         if version > self.presence.version:
-            self.presence = Presence(version, event.online)
+            self.presence = presence_of(event)
         return False
+
+    def live(self, event: RoomEventPayload) -> RoomEventPayload | None:
+        """A live-only event as delivered, or None when it is stale or the viewer's own TYPING."""
+        if event.type is RoomEventType.TYPING:
+            return None if event.member_id == self.viewer.id else self.with_presence(event)
+        return None if self.stale(event) else event
 
     def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:
         """``event`` as delivered: with the newest presence if it carries an older one."""
         version = event.presence_version
         if version is None or version >= self.presence.version:
             if version is not None and version > self.presence.version:
-                self.presence = Presence(version, event.online)
+                self.presence = presence_of(event)
             return event
-        return event.model_copy(
-            update={"online": self.presence.online, "presence_version": self.presence.version}
-        )
+        return event.model_copy(update=presence_fields(self.presence))
 
     async def catch_up(self, below: int | None = None) -> AsyncIterator[Delivery]:
         """Durable events with ``inbox.last < seq < below`` from the database, in order, if the
@@ -151,7 +156,7 @@ class _RoomStream:
         now = await self.services.presence.snapshot(challenge_id)
         if now.version >= self.presence.version:
             self.presence = now
-        update = {"online": self.presence.online, "presence_version": self.presence.version}
+        update = presence_fields(self.presence)
         while True:
             batch = await queries.replay(challenge_id=challenge_id, after_seq=inbox.last)
             if not batch:
@@ -192,9 +197,9 @@ async def room_events(
             while True:
                 item = await next_event(inbox, viewer)
                 if type(item) is RoomEventPayload:
-                    if item.seq is None:  # JOIN / LEAVE: live only
-                        if not stream.stale(item):
-                            yield Delivery(item, live=True)
+                    if item.seq is None:  # live only
+                        if (delivered := stream.live(item)) is not None:
+                            yield Delivery(delivered, live=delivered is item)
                         continue
                     if item.seq <= inbox.last:
                         continue  # already sent (replayed, or caught up)

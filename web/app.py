@@ -29,6 +29,7 @@ from web.middleware.request_id import RequestId
 from web.middleware.websockets import WebSockets
 from web.services import Runtime, build_runtime, database_pool
 from web.tracing import Tracing, build_tracing
+from web.webapp import webapp_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,6 +89,7 @@ def routes(
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         *media_routes(runtime),
+        *webapp_routes(),
         Mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static"),
     ]
 

@@ -98,14 +98,15 @@ def build_runtime(settings: Settings) -> Runtime:
         else None
     )
     bus = Bus(settings.bus_url, decode=loads)
+    clock = build_clock(settings)
     services = Services(
         settings=settings,
-        clock=build_clock(settings),
+        clock=clock,
         storage=Storage(settings),
         mailer=build_mailer(settings),
         limiter=Limiter(redis),
         redis=redis,
-        presence=PresenceStore(redis, settings.presence_ttl),
+        presence=PresenceStore(redis, settings.presence_ttl, typing_ttl=settings.typing_ttl, clock=clock),
         sessions=SessionStore(redis, revoked_seconds=revoked_seconds(settings)),
         bus=bus,
     )

@@ -7,7 +7,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.channels import room_channel
-from events.room import MessageSnapshot, RoomEventPayload, RoomEventType
+from events.room import MessageSnapshot, RoomEventPayload, RoomEventType, presence_fields
 from infra.errors import BadInput, Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
@@ -91,7 +91,7 @@ async def _sender(viewer: Viewer, challenge_id: int) -> Member:
 async def publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
     presence = await services.presence.snapshot(event.challenge_id)
-    update = {"online": presence.online, "presence_version": presence.version}
+    update = presence_fields(presence)
     await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update=update))
 
 

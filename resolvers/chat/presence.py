@@ -9,7 +9,7 @@ ignore one that arrives after a newer one.
 from __future__ import annotations
 
 from events.channels import room_channel
-from events.room import RoomEventPayload, RoomEventType
+from events.room import RoomEventPayload, RoomEventType, presence_fields
 from infra.presence import Presence
 from infra.services import Services
 
@@ -35,11 +35,6 @@ async def announce(
     services: Services, type: RoomEventType, *, challenge_id: int, member_id: int, presence: Presence
 ) -> None:
     event = RoomEventPayload(
-        type=type,
-        challenge_id=challenge_id,
-        at=services.clock.now(),
-        online=presence.online,
-        presence_version=presence.version,
-        member_id=member_id,
-    )
+        type=type, challenge_id=challenge_id, at=services.clock.now(), member_id=member_id
+    ).model_copy(update=presence_fields(presence))
     await services.bus.publish(room_channel(challenge_id), event)

@@ -9,10 +9,11 @@ import strawberry
 from events import room as room_events
 from infra.errors import BadInput, Forbidden
 from infra.ids import cursor_number, decode_cursor, encode_cursor
+from infra.presence_status import MemberStatus
 from models import chat as models
 from resolvers.accounts.loaders import MemberByIdLoader
 from resolvers.challenges.loaders import ChallengeByIdLoader
-from resolvers.chat import queries
+from resolvers.chat import queries, status, typing
 from resolvers.chat.loaders import (
     LastMessageByChallengeIdLoader,
     MessageByIdLoader,
@@ -27,6 +28,7 @@ from schema.marks import PAGE, PER_VIEWER, SEATS, SHAREABLE, per_viewer, shareab
 from schema.scalars import DateTime
 from schema.types.accounts import Member, member_by_id
 from schema.types.pagination import PageInfo
+from schema.types.presence import Presence, presences
 from schema.types.reactions import ReactionCount
 
 if TYPE_CHECKING:
@@ -237,6 +239,30 @@ class Room:
         read_seq = (await self._read_state(info)).read_seq
         return room_cursor(self._challenge_id, read_seq) if read_seq is not None else None
 
+    @strawberry.field(
+        description="The online members with their status, on any instance.",
+        metadata=per_viewer(max_items=SEATS),  # members only
+    )
+    async def presence(self, info: Info) -> list[Presence]:
+        viewer, services = info.context.require_viewer(), info.context.services
+        statuses = await status.room_presence(
+            services=services, viewer=viewer, challenge_id=self._challenge_id
+        )
+        return await presences(info, statuses[:SEATS])
+
+    @strawberry.field(
+        description=(
+            "Members who called setTyping(true) in the last TYPING_TTL (5 s) seconds, the viewer excluded."
+        ),
+        metadata=per_viewer(max_items=SEATS),  # members only, and never the viewer
+    )
+    async def typing_members(self, info: Info) -> list[Member]:
+        viewer, services = info.context.require_viewer(), info.context.services
+        typists = await typing.typing_members(
+            services=services, viewer=viewer, challenge_id=self._challenge_id
+        )
+        return await load_members(info, typists[:SEATS])
+
 
 @strawberry.type
 class RoomEvent:
@@ -249,8 +275,10 @@ class RoomEvent:
     at: DateTime
     emoji: str | None = strawberry.field(description="REACTION: the emoji added or removed.")
     reacted: bool | None = strawberry.field(description="REACTION: true when added, false when removed.")
+    typing: bool | None = strawberry.field(description="TYPING: whether the member is typing.")
     _member_id: strawberry.Private[int | None]
     _online: strawberry.Private[tuple[int, ...]]
+    _presence: strawberry.Private[tuple[MemberStatus, ...]]
 
     @classmethod
     def from_payload(cls, event: room_events.RoomEventPayload) -> RoomEvent:
@@ -262,8 +290,10 @@ class RoomEvent:
             at=event.at,
             emoji=event.emoji,
             reacted=event.reacted,
+            typing=event.typing,
             _member_id=event.member_id,
             _online=event.online,
+            _presence=room_events.presence_of(event).statuses,
         )
 
     @strawberry.field(metadata=SHAREABLE)
@@ -276,3 +306,10 @@ class RoomEvent:
     @strawberry.field(description="Presence after this event.", metadata=shareable(max_items=SEATS))
     async def online_members(self, info: Info) -> list[Member]:
         return await load_members(info, self._online[:SEATS])
+
+    @strawberry.field(
+        description="Presence after this event, with statuses (JOIN, LEAVE, STATUS).",
+        metadata=shareable(max_items=SEATS),
+    )
+    async def presence(self, info: Info) -> list[Presence]:
+        return await presences(info, self._presence[:SEATS])

@@ -121,3 +121,10 @@ def email_code(app: AppServer, smtp: SmtpSink) -> Callable[[str], Awaitable[Cred
         return Credentials(email=email, password="Eroom2026!x", nickname=nickname, code=code)
 
     return request
+
+
+@pytest.fixture(scope="session")
+def web_app(node: str) -> Path:
+    """clients/web/dist/ built by the Makefile's `web` target (a no-op when the stamp is current)."""
+    subprocess.run(["make", "--no-print-directory", "web"], cwd=PROJECT, check=True)
+    return PROJECT / "clients" / "web" / "dist"

@@ -4,7 +4,9 @@ UploadHttpLink + GraphQLWsLink split by operation type: sign up and log in, crea
 (one with a thumbnail file), a second member joins, roomEvents from a cursor, notifications
 resumed from a cursor, fetchMore paging merged by a typePolicy, and a silent token refresh on
 UNAUTHENTICATED followed by the rotated token's rejection. And tests/clients/apollo/chat.mjs: an
-edit and a reaction arriving through GraphQLWsLink, merged into Apollo's cache by id.
+edit and a reaction arriving through GraphQLWsLink, merged into Apollo's cache by id;
+tests/clients/apollo/typing.mjs: a chat screen's typing indicator, from setTyping through
+GraphQLWsLink into the cached Room.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from models.accounts import Member
 from models.challenges import Challenge, Membership, Role
-from models.chat import Message, Reaction
+from models.chat import Message, Reaction, RoomLogEntry
 from tests.clients.conftest import Credentials
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.graphql import GraphQLClient
@@ -160,3 +162,43 @@ async def test_apollo_cache_merges_an_edit_and_a_reaction_by_id(
     row = await Message.get(id=int(message_id))
     assert (row.body, row.edited_at is not None) == ("no typo in this message", True)
     assert await Reaction.filter(message_id=row.id).values_list("member_id", flat=True) == [member.member.id]
+
+
+async def test_apollo_client_merges_a_typing_indicator_into_the_cached_room(
+    app: AppServer, apollo_project: Path, new_account: Any
+) -> None:
+    # given two members of one challenge: a typist and a watcher
+    leader, typist, watcher = await new_account(), await new_account(), await new_account()
+    challenge = await make_challenge(leader)
+    await add_member(challenge, typist)
+    await add_member(challenge, watcher)
+
+    # when the Apollo script opens the watcher's chat screen and the typist types, then stops
+    code, stdout, stderr = await run_script(
+        apollo_project,
+        {
+            "EROOM_HTTP_URL": app.graphql_url,
+            "EROOM_WS_URL": app.ws_url,
+            "EROOM_CHALLENGE_ID": str(challenge.id),
+            "EROOM_TYPIST_TOKEN": typist.token,
+            "EROOM_TYPIST_ID": typist.id,
+            "EROOM_WATCHER_TOKEN": watcher.token,
+            "EROOM_WATCHER_ID": watcher.id,
+        },
+        script="typing.mjs",
+    )
+
+    # then the TYPING events landed in Room:<id>.typingMembers of the watcher's cache, and went
+    assert code == 0, f"{stderr}\n{stdout}\n{app.log()}"
+    result = result_line(stdout)
+    assert result["setTyping"] is True
+    assert result["cacheKey"] == f"Room:{result['roomId']}"
+    nickname = typist.member.nickname
+    assert result["cachedWhileTyping"] == [{"__typename": "Member", "id": typist.id, "nickname": nickname}]
+    assert result["cachedAfterStop"] == []
+    assert [nickname] in result["rendered"]
+    assert result["rendered"][-1] == []
+    assert result["serverAfterStop"] == []
+    # and the typing left nothing in the database
+    assert await Message.filter(room__challenge_id=challenge.id).count() == 0
+    assert await RoomLogEntry.filter(room__challenge_id=challenge.id).count() == 0

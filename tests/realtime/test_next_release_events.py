@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import orjson
+import pytest
 from redis.asyncio import Redis
 
 from events import codec
@@ -113,3 +115,25 @@ async def test_events_of_the_next_release_on_redis_end_no_websocket_stream(
     after = await skipped_counts(app)
     assert after["unknown_kind"] == before.get("unknown_kind", 0) + 1
     assert after["extra_fields"] == before.get("extra_fields", 0) + 1
+
+
+def test_room_event_of_a_type_this_release_does_not_know_is_skipped_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given a room event of a type a newer release adds
+    event = {
+        "kind": "room_event",
+        "type": "POLL",
+        "challenge_id": 1,
+        "at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    before = codec.skipped["unknown_type"]
+
+    # when it is decoded
+    with caplog.at_level(logging.WARNING, logger="events.codec"):
+        decoded = codec.decode(event)
+
+    # then it is skipped and counted, without a warning per event
+    assert decoded is None
+    assert codec.skipped["unknown_type"] == before + 1
+    assert not caplog.records

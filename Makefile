@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install assets web run test test-sqlite test-postgres lint schema seed bench migrations clean cluster cluster-restart
+.PHONY: install assets web run test test-clients test-sqlite test-postgres lint schema seed bench migrations clean cluster cluster-restart
 
 # GraphiQL's browser assets, served from /static/vendor/ so the playground needs no CDN.
 # Installed from the npm registry (pinned by the lock file), never committed. The Dockerfile runs
@@ -41,6 +41,13 @@ $(VENDOR_STAMP): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
 
 assets: $(VENDOR_STAMP)
 
+APOLLO := tests/clients/apollo
+APOLLO_STAMP := $(APOLLO)/node_modules/.installed-$(shell cksum $(APOLLO)/package-lock.json | cut -d' ' -f1)
+
+$(APOLLO_STAMP): $(APOLLO)/package.json $(APOLLO)/package-lock.json
+	npm ci --prefix $(APOLLO) --no-audit --no-fund --loglevel=error
+	touch $(APOLLO_STAMP)
+
 $(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
 	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
 	touch $(WEB_MODULES)
@@ -59,9 +66,13 @@ run: install
 	$(PY) main.py migrate
 	$(PY) main.py serve
 
-test: install
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+# The two back ends run side by side (each with its own servers on free ports; most of a test's
+# time is spent waiting on them); what both need from npm is installed once, before.
+test: install test-clients
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+# The Node packages of the client tests and the built web app.
+test-clients: $(APOLLO_STAMP) web
 
 test-sqlite: install
 	EROOM_TEST_BACKEND=sqlite $(PY) -m pytest $(PYTEST_ARGS)

@@ -19,9 +19,10 @@ from infra.ids import decode_int_cursor, parse_id
 from schema.context import Info
 from schema.marks import PER_VIEWER, SHAREABLE
 from schema.permissions import IsAuthenticated
-from schema.types.chat import RoomEvent, parse_room_cursor
+from schema.types.chat import parse_room_cursor
 from schema.types.notifications import CURSOR_KIND as NOTIFICATION_CURSOR
 from schema.types.notifications import Notification
+from schema.types.room_event import RoomEvent
 from subscriptions.fanout import shared
 from subscriptions.notifications import notification_stream
 from subscriptions.room_events import room_events

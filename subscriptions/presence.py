@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from events.room import RoomEventType
 from infra.services import Services
 from resolvers.chat.presence import announce
+from subscriptions.background import BackgroundTask
 from subscriptions.bus import Bus
 
 log = logging.getLogger(__name__)
@@ -20,24 +21,18 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 0.25  # seconds after a failed beat
 
 
-class PresenceHeartbeat:
+class PresenceHeartbeat(BackgroundTask):
+    name = "presence-heartbeat"
+
+    def enabled(self) -> bool:
+        return self.services.redis is not None
+
     def __init__(self, services: Services, bus: Bus) -> None:
+        super().__init__()
         self.services = services
         self.bus = bus
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        if self.services.redis is not None and self._task is None:
-            self._task = asyncio.create_task(self._beat(), name="presence-heartbeat")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _beat(self) -> None:
+    async def run(self) -> None:
         failed = False
         while True:
             await self._next_beat(RETRY_AFTER if failed else self.services.presence.heartbeat_interval)

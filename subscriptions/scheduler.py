@@ -9,7 +9,6 @@ down) is logged and skipped; the next one starts afresh.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 
@@ -18,32 +17,27 @@ from tortoise.exceptions import BaseORMException
 
 from infra.services import Services
 from resolvers.progress.notices import RoundReport, run_round
+from subscriptions.background import BackgroundTask
 
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "eroom:scheduler:round"
 
 
-class Scheduler:
+class Scheduler(BackgroundTask):
+    name = "scheduler"
+
+    def enabled(self) -> bool:
+        return self.interval > 0
+
     def __init__(self, services: Services) -> None:
+        super().__init__()
         self.services = services
         self.instance = uuid.uuid4().hex
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def interval(self) -> float:
         return self.services.settings.scheduler_interval
-
-    async def start(self) -> None:
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="scheduler")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def tick(self, *, claim: bool = True) -> RoundReport | None:
         """One round, or None when another instance holds this interval's lock (``claim``)."""
@@ -62,7 +56,7 @@ class Scheduler:
             return True
         return bool(taken)
 
-    async def _loop(self) -> None:
+    async def run(self) -> None:
         while True:
             # The first round waits one interval too: start-up finishes first, and instances
             # restarted together do not all reach for the lock at the same moment.

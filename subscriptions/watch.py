@@ -17,12 +17,12 @@ the members' notification heads):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from events.member import MemberLeft, RoomClosed
 from models.accounts import Member
 from resolvers.chat import queries
+from subscriptions.background import BackgroundTask
 from subscriptions.bus import Bus
 from subscriptions.inbox import Inbox
 
@@ -34,25 +34,16 @@ CHECK_EVERY = 1.5
 Head = tuple[str, int]  # ("room", challenge_id) or ("member", member_id)
 
 
-class StreamWatch:
+class StreamWatch(BackgroundTask):
+    name = "stream-watch"
+
     def __init__(self, bus: Bus, presence_ttl: float) -> None:
+        super().__init__()
         self.bus = bus
         self.interval = min(CHECK_EVERY, presence_ttl / 3)
         self._heads: dict[Head, int] = {}  # as read at the previous check
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="stream-watch")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
             try:

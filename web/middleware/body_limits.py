@@ -99,6 +99,6 @@ class BodyLimits:
         except BodyTooLargeError as error:
             if response_started:
                 raise
-            if declared is None and not body_complete:
+            if not body_complete:  # also with a Content-Length: unread bytes make the close a reset
                 await _drain(receive)
             await _refuse(send, error)

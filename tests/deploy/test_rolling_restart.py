@@ -25,9 +25,9 @@ pytestmark = [postgres_only, pytest.mark.slow]
 
 
 async def _room(settings: Any) -> tuple[str, list[Any], list[Any]]:
-    leader = await make_account(settings)
+    leader = await make_account(settings, session=True)
     challenge = await make_challenge(leader, title="Rolling restart", limit_attendance=100)
-    people = [await make_account(settings) for _ in range(SUBSCRIBERS + SENDERS - 1)]
+    people = [await make_account(settings, session=True) for _ in range(SUBSCRIBERS + SENDERS - 1)]
     for account in people:
         await add_member(challenge, account)
     accounts = [leader, *people]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tests.challenges.inputs import service_today
 from tests.conftest import USES_POSTGRES
 from tests.progress.travel import Travel
 from tests.support.factories import Account, add_member, add_proof, at_noon, make_challenge
-from tests.support.servers import AppServer, PostgresServer, SmtpSink, run_migrations
+from tests.support.servers import AppServer, PostgresServer, SmtpSink, redis_server, run_migrations
 
 
 @dataclass
@@ -53,12 +54,19 @@ def travel(
     smtp: SmtpSink,
     start_app: Callable[..., AppServer],
     request: pytest.FixtureRequest,
-) -> Travel:
-    if USES_POSTGRES:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        database = server.create_database(f"travel_{secrets.token_hex(4)}")
-    else:
-        database = f"sqlite://{tmp_path / 'travel.sqlite3'}"
-    env = {"DATABASE_URL": database, "MEDIA_DIR": str(tmp_path / "media")}
-    run_migrations({**app_env, **env})
-    return Travel(start_app=start_app, smtp=smtp, base=app_env, env=env)
+) -> Iterator[Travel]:
+    """Servers on a database of the test's own and, on PostgreSQL, a Redis of their own: ids
+    start again at 1 in a new database, so the shared Redis's keys (a revoked session's, a
+    room's channel) would name other tests' rows."""
+    with ExitStack() as stack:
+        if USES_POSTGRES:
+            server: PostgresServer = request.getfixturevalue("postgres")
+            env = {
+                "DATABASE_URL": server.create_database(f"travel_{secrets.token_hex(4)}"),
+                "REDIS_URL": stack.enter_context(redis_server()).url,
+            }
+        else:
+            env = {"DATABASE_URL": f"sqlite://{tmp_path / 'travel.sqlite3'}"}
+        env["MEDIA_DIR"] = str(tmp_path / "media")
+        run_migrations({**app_env, **env})
+        yield Travel(start_app=start_app, smtp=smtp, base=app_env, env=env)

@@ -130,6 +130,8 @@ class _RoomStream:
             return True
         if version > self.presence.version:
             self.presence = Presence(version, event.online)
+            # Publishers here attach it to the room's next messages (another instance's change).
+            self.services.recent_presence.note(self.challenge_id, self.presence)
         return False
 
     def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:

@@ -42,4 +42,5 @@ async def announce(
         presence_version=presence.version,
         member_id=member_id,
     )
+    services.recent_presence.note(challenge_id, presence)  # what this room's next message carries
     await services.bus.publish(room_channel(challenge_id), event)

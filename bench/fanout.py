@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.load import body_for, steady
-from bench.measure import CpuMeter, Latency, http_client
+from bench.measure import CpuMeter, Latency, http_client, until_idle
 from bench.modes import Mode
 from bench.probe import missing, operations
 from bench.report import Point, Row, emit
@@ -131,6 +131,7 @@ async def measure(
     await asyncio.to_thread(pool.start)
     try:
         await asyncio.to_thread(pool.settle)
+        await until_idle(server_pids)  # the subscribers' JOIN announcements are not what is measured
         # Warm-up messages (negative numbers, not measured): first-use costs are not fan-out.
         await asyncio.gather(*(publish(-seq) for seq in range(1, WARM_UP_MESSAGES + 1)))
         await asyncio.sleep(0.3)

@@ -128,8 +128,10 @@ class Settings(BaseSettings):
     # permessage-deflate when a client offers it (browsers do): +15 µs per frame and a worse
     # p99 for frames of a few hundred bytes, so off unless bandwidth costs more than CPU.
     ws_per_message_deflate: bool = Field(False, alias="WS_PER_MESSAGE_DEFLATE")
-    # First-generation GC threshold (CPython default 700); raised for subscription fan-out.
-    gc_threshold: int = Field(50_000, alias="GC_THRESHOLD")
+    # First-generation GC threshold (CPython default 700). Fan-out allocates many short-lived
+    # objects: 700 collects constantly, 50,000 rarely but each young pass stalls every socket for
+    # tens of ms; 5,000 keeps pauses short for the same CPU (docs/PERFORMANCE.md, issue 18).
+    gc_threshold: int = Field(5_000, alias="GC_THRESHOLD", ge=100)
 
     max_query_depth: int = Field(10, alias="MAX_QUERY_DEPTH")
     max_aliases_per_field: int = Field(15, alias="MAX_ALIASES_PER_FIELD")

@@ -49,6 +49,24 @@ class CpuMeter:
         return self.seconds
 
 
+async def until_idle(
+    pids: list[int], *, busy_below: float = 0.15, window: float = 0.5, limit: float = 180.0
+) -> float:
+    """Wait until the processes use less than ``busy_below`` of a core over ``window`` seconds
+    (e.g. 500 fresh subscribers' JOIN announcements, 500 x 500 deliveries, drained), at most
+    ``limit`` seconds; the seconds waited."""
+    import asyncio
+    import time
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = sum(cpu_seconds(pid) for pid in pids)
+        await asyncio.sleep(window)
+        if (sum(cpu_seconds(pid) for pid in pids) - before) / window < busy_below:
+            break
+    return time.monotonic() - started
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")

@@ -6,6 +6,18 @@ import sys
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class Point:
+    """One measured size of a benchmark, for its plot: ratio and p99 against N."""
+
+    benchmark: str  # the plot it belongs to ("fan-out", "sendMessage", ...)
+    backend: str
+    n: int  # subscribers, or concurrent connections for the HTTP benchmarks
+    ratio: float
+    p99_ms: float
+    baseline_p99_ms: float
+
+
 @dataclass
 class Row:
     benchmark: str
@@ -16,6 +28,7 @@ class Row:
     met: bool | None = None
     pending: str | None = None  # why "ours" did not run (an operation missing from the schema)
     notes: list[str] = field(default_factory=list)
+    point: Point | None = None
 
     @property
     def verdict(self) -> str:

@@ -21,6 +21,9 @@ from tests.support.servers import (
     run_migrations,
 )
 
+# A shared machine under load may take long to import and migrate: wait, rather than fail the run.
+STARTUP_SECONDS = 120.0
+
 # Benchmarks measure the work, not the protection: every limit is out of the way.
 BENCH_LIMITS = {
     "LIMIT_SEND_MESSAGE": "100000000/1",
@@ -66,8 +69,12 @@ class Stack:
     """One back end for a whole benchmark run: ``sqlite`` (SQLite + memory bus) or ``postgres``
     (PostgreSQL + Redis for the bus, presence and limits)."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(
+        self, backend: str, app_env: dict[str, str] | None = None, *, client_deflate: bool = False
+    ) -> None:
         self.backend = backend
+        self.client_deflate = client_deflate  # WebSocket clients offer permessage-deflate
+        self.app_env = app_env or {}  # settings of our app only (GC_THRESHOLD, ...), not the baselines'
         self.root = Path(tempfile.mkdtemp(prefix=f"eroom-bench-{backend}-"))
         self.jwt_secret = secrets.token_urlsafe(48)
         self.redis: RedisServer | None = None
@@ -110,14 +117,14 @@ class Stack:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def start_app(self, **overrides: str) -> AppServer:
-        server = AppServer(env={**self.env, **overrides})
-        server.start()
+        server = AppServer(env={**self.env, **self.app_env, **overrides})
+        server.start(timeout=STARTUP_SECONDS)
         self._exit.callback(server.stop)
         return server
 
     def start_baseline(self, app: str, **overrides: str) -> ServerProcess:
         server = ServerProcess(app=app, env={**self.env, **overrides})
-        server.start()
+        server.start(timeout=STARTUP_SECONDS)
         self._exit.callback(server.stop)
         return server
 

@@ -34,6 +34,7 @@ class Target:
     token: str | None
     query: str
     variables: dict[str, Any]
+    deflate: bool = False  # offer permessage-deflate, as browsers do
 
 
 @dataclass
@@ -63,7 +64,7 @@ class _Subscriber:
             self.target.url,
             subprotocols=[PROTOCOL],
             max_size=2**22,
-            compression=None,  # type: ignore[list-item]
+            compression="deflate" if self.target.deflate else None,  # type: ignore[arg-type]
             open_timeout=30,
         )
         payload = {"Authorization": f"Bearer {self.target.token}"} if self.target.token else {}

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from infra.settings import Settings
 from models import MODEL_MODULES
 
 MIGRATIONS_MODULE = "models.migrations"
+T = TypeVar("T")
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": _connection(settings.database_url)},
+        "connections": {"default": _connection(settings.database_url, settings.sqlite_synchronous)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -30,7 +34,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _connection(url: str) -> str | dict[str, Any]:
+def _connection(url: str, synchronous: str = "NORMAL") -> str | dict[str, Any]:
     if url.startswith("sqlite://"):
         path = url.removeprefix("sqlite://")
         if path and path != ":memory:":
@@ -44,6 +48,9 @@ def _connection(url: str) -> str | dict[str, Any]:
                 "journal_size_limit": 16384,
                 "foreign_keys": "ON",
                 "busy_timeout": 10000,
+                # See docs/OPERATIONS.md: NORMAL may lose the last commits on a power cut (never
+                # on a crash of the process), FULL syncs the WAL on every commit.
+                "synchronous": synchronous,
             },
         }
     return url
@@ -65,6 +72,34 @@ async def migrate(settings: Settings) -> None:
     async with TortoiseContext() as context:
         await context.init(config=config)
         await tortoise_migrate(config=config)
+
+
+async def sqlite_transaction(work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run ``work`` on the SQLite connection in one transaction and one trip to aiosqlite's
+    thread: BEGIN, its statements and COMMIT would otherwise each be a thread hop. Inside a
+    transaction of Tortoise's (same connection, same lock), ``work`` runs in a savepoint."""
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as connection:
+        try:
+            return await connection._execute(_in_transaction, connection._conn, work)  # type: ignore[no-any-return]
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(error) from error
+        except sqlite3.OperationalError as error:
+            raise OperationalError(error) from error
+
+
+def _in_transaction(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    nested = connection.in_transaction
+    connection.execute("SAVEPOINT one_call" if nested else "BEGIN IMMEDIATE")
+    try:
+        result = work(connection)
+    except BaseException:
+        connection.execute("ROLLBACK TO one_call" if nested else "ROLLBACK")
+        if nested:
+            connection.execute("RELEASE one_call")
+        raise
+    connection.execute("RELEASE one_call" if nested else "COMMIT")
+    return result
 
 
 async def ping() -> None:

@@ -20,6 +20,14 @@ from infra.settings import RateLimit
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "eroom:limit:"
+# One round trip: count, start the window on the first hit, and say how long it has left.
+INCREMENT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) * 1000 end
+return {count, ttl}
+"""
 # Past this many in-process windows (one per key: per IP, per member), those that are over
 # are dropped.
 MAX_LOCAL_KEYS = 100_000
@@ -41,6 +49,7 @@ class _Window:
 class Limiter:
     def __init__(self, redis: Redis | None = None, *, max_local_keys: int = MAX_LOCAL_KEYS) -> None:
         self.redis = redis
+        self._increment_script = redis.register_script(INCREMENT) if redis is not None else None
         self.max_local_keys = max_local_keys
         self._local: dict[str, _Window] = {}
         self.hits_refused = 0  # exported as a metric
@@ -68,13 +77,9 @@ class Limiter:
                 log.warning("rate limit reset fell back to in-process")
 
     async def _increment(self, key: str, limit: RateLimit) -> tuple[int, float]:
-        if self.redis is not None:
+        if self._increment_script is not None:
             try:
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.incr(KEY_PREFIX + key)
-                    pipe.expire(KEY_PREFIX + key, limit.seconds, nx=True)
-                    pipe.pttl(KEY_PREFIX + key)
-                    count, _, ttl_ms = await pipe.execute()
+                count, ttl_ms = await self._increment_script(keys=[KEY_PREFIX + key], args=[limit.seconds])
                 return int(count), max(int(ttl_ms), 0) / 1000 or limit.seconds
             except (RedisError, OSError):
                 log.warning("rate limit counting fell back to in-process")

@@ -16,6 +16,7 @@ from infra.clock import Clock
 from infra.limits import Limiter
 from infra.mail import Mailer
 from infra.presence import PresenceStore
+from infra.presence_reads import RecentPresence
 from infra.sessions import SessionStore
 from infra.settings import Settings
 from infra.storage import Storage
@@ -35,5 +36,6 @@ class Services:
     limiter: Limiter
     redis: Redis | None
     presence: PresenceStore
+    recent_presence: RecentPresence  # what publishers attach to room events
     sessions: SessionStore
     bus: Publisher

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     otel_service_name: str = Field("eroom", alias="OTEL_SERVICE_NAME")
 
     database_url: str = Field("sqlite://var/eroom.sqlite3", alias="DATABASE_URL")
+    # SQLite's sync of its WAL: NORMAL at checkpoints only (a power cut may lose the last
+    # commits; a crashed process loses nothing), FULL on every commit (docs/OPERATIONS.md).
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field("NORMAL", alias="SQLITE_SYNCHRONOUS")
     redis_url: str = Field("", alias="REDIS_URL")
     broadcast_url: str = Field("", alias="BROADCAST_URL")
 
@@ -126,8 +129,13 @@ class Settings(BaseSettings):
     ws_subscription_queue: int = Field(256, alias="WS_SUBSCRIPTION_QUEUE", ge=1)
     ws_max_frame_bytes: int = Field(64 * 1024, alias="WS_MAX_FRAME_BYTES")
     ws_keepalive_interval: float = Field(20, alias="WS_KEEPALIVE_INTERVAL")
-    # First-generation GC threshold (CPython default 700); raised for subscription fan-out.
-    gc_threshold: int = Field(50_000, alias="GC_THRESHOLD")
+    # permessage-deflate when a client offers it (browsers do): +15 µs per frame and a worse
+    # p99 for frames of a few hundred bytes, so off unless bandwidth costs more than CPU.
+    ws_per_message_deflate: bool = Field(False, alias="WS_PER_MESSAGE_DEFLATE")
+    # First-generation GC threshold (CPython default 700). Fan-out allocates many short-lived
+    # objects: 700 collects constantly, 50,000 rarely but each young pass stalls every socket for
+    # tens of ms; 5,000 keeps pauses short for the same CPU (docs/PERFORMANCE.md, issue 18).
+    gc_threshold: int = Field(5_000, alias="GC_THRESHOLD", ge=100)
 
     max_query_depth: int = Field(10, alias="MAX_QUERY_DEPTH")
     max_aliases_per_field: int = Field(15, alias="MAX_ALIASES_PER_FIELD")

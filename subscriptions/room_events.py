@@ -131,6 +131,8 @@ class _RoomStream:
             return True
         if version > self.presence.version:
             self.presence = presence_of(event)
+            # Publishers here attach it to the room's next messages (another instance's change).
+            self.services.recent_presence.note(self.challenge_id, self.presence)
         return False
 
     def live(self, event: RoomEventPayload) -> RoomEventPayload | None:

@@ -99,6 +99,7 @@ def serve(settings: Settings, factory: str) -> None:
         port=settings.port,
         ws_max_size=settings.ws_max_frame_bytes,
         ws_ping_interval=settings.ws_keepalive_interval,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=settings.shutdown_timeout,
         log_config=None,
         # web.middleware.access_log writes the access log, with the request id

@@ -13,6 +13,7 @@ from infra.clock import Clock
 from infra.limits import Limiter
 from infra.mail import build_mailer
 from infra.presence import PresenceStore
+from infra.presence_reads import RecentPresence
 from infra.services import Services
 from infra.sessions import SessionStore, revoked_seconds
 from infra.settings import Settings
@@ -99,6 +100,7 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     bus = Bus(settings.bus_url, decode=loads)
     clock = build_clock(settings)
+    presence = PresenceStore(redis, settings.presence_ttl, typing_ttl=settings.typing_ttl, clock=clock)
     services = Services(
         settings=settings,
         clock=clock,
@@ -106,7 +108,8 @@ def build_runtime(settings: Settings) -> Runtime:
         mailer=build_mailer(settings),
         limiter=Limiter(redis),
         redis=redis,
-        presence=PresenceStore(redis, settings.presence_ttl, typing_ttl=settings.typing_ttl, clock=clock),
+        presence=presence,
+        recent_presence=RecentPresence(presence),
         sessions=SessionStore(redis, revoked_seconds=revoked_seconds(settings)),
         bus=bus,
     )

@@ -7,7 +7,7 @@ so seqs are handed out one at a time and become visible in order.
 
 On PostgreSQL the UPDATE and the INSERT are one statement (a data-modifying CTE commits
 atomically on its own: one round trip instead of four); SQLite's CTEs cannot hold an UPDATE,
-so there the two statements share a transaction.
+so there the two statements share a transaction, run in one call on the database's thread.
 
 A write that requires membership (a post) checks it in the statement that takes the seq, so no
 post can land after its sender's leave committed. On PostgreSQL the sender's membership row is
@@ -19,12 +19,14 @@ the database's single write lock.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
+
+from infra.db import sqlite_transaction
 
 
 class _Parameters:
@@ -79,13 +81,16 @@ async def append(
         )
         rows = await connection.execute_query_dict(sql, mark.values)
         return rows[0] if rows else None
-    async with in_transaction() as transaction:
-        taken = await transaction.execute_query_dict(take, mark.values)
-        if not taken:
+
+    def write(connection: sqlite3.Connection) -> dict[str, Any] | None:
+        taken = connection.execute(take, mark.values).fetchone()
+        if taken is None:
             return None
-        room_id, seq = taken[0]["id"], taken[0]["last_seq"]
-        insert = (
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * (2 + len(values)))}) RETURNING id"
-        )
-        inserted = await transaction.execute_query_dict(insert, [room_id, seq, *values.values()])
-        return {"id": inserted[0]["id"], "room_id": room_id, "seq": seq}
+        room_id, seq = taken[0], taken[1]
+        marks = ", ".join(["?"] * (2 + len(values)))
+        inserted = connection.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", [room_id, seq, *values.values()]
+        ).fetchone()
+        return {"id": inserted[0], "room_id": room_id, "seq": seq}
+
+    return await sqlite_transaction(write)

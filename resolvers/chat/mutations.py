@@ -3,6 +3,7 @@ room's next seq."""
 
 from __future__ import annotations
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -12,7 +13,7 @@ from infra.errors import BadInput, Forbidden, NotFound
 from infra.services import Services
 from infra.viewer import Viewer
 from models.accounts import Member
-from models.challenges import Challenge, Membership
+from models.challenges import Challenge
 from models.chat import Message
 from resolvers.chat import log
 from resolvers.chat.queries import ensure_room, require_member
@@ -77,20 +78,24 @@ def valid_body(body: str) -> str:
 
 async def _sender(viewer: Viewer, challenge_id: int) -> Member:
     """The viewer's member row, if they belong to the challenge (NOT_FOUND / FORBIDDEN
-    otherwise): one statement on the usual path, the membership check and the sender snapshot
-    together."""
-    membership = await Membership.get_or_none(challenge_id=challenge_id, member_id=viewer.id).select_related(
-        "member"
+    otherwise): one raw statement on the usual path, the membership check and the sender
+    snapshot together (Tortoise's select_related built this query for ~1 ms of CPU)."""
+    connection = connections.get("default")
+    challenge, member = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
+    rows = await connection.execute_query_dict(
+        "SELECT member.* FROM membership JOIN member ON member.id = membership.member_id"
+        f" WHERE membership.challenge_id = {challenge} AND membership.member_id = {member}",
+        [challenge_id, viewer.id],
     )
-    if membership is not None:
-        return membership.member
+    if rows:
+        return Member._init_from_db(**rows[0])
     await require_member(viewer=viewer, challenge_id=challenge_id)  # raises the precise error
     return await Member.get(id=viewer.id)  # joined between the two reads
 
 
 async def publish(services: Services, event: RoomEventPayload) -> None:
     # Presence is read once here, by the publisher, rather than once per subscriber.
-    presence = await services.presence.snapshot(event.challenge_id)
+    presence = await services.recent_presence.snapshot(event.challenge_id)
     update = presence_fields(presence)
     await services.bus.publish(room_channel(event.challenge_id), event.model_copy(update=update))
 

@@ -37,4 +37,5 @@ async def announce(
     event = RoomEventPayload(
         type=type, challenge_id=challenge_id, at=services.clock.now(), member_id=member_id
     ).model_copy(update=presence_fields(presence))
+    services.recent_presence.note(challenge_id, presence)  # what this room's next message carries
     await services.bus.publish(room_channel(challenge_id), event)

@@ -35,7 +35,6 @@ class OperationLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         variables = context.variables if isinstance(context.variables, dict) else {}
-        context.validation_rules = (*context.validation_rules, *self._rules(variables))
         nul = nul_variable_error(variables)
         if nul is not None:
             context.pre_execution_errors = [nul]
@@ -43,13 +42,13 @@ class OperationLimits(SchemaExtension):
             return
         cache = self.cache
         key = None if cache is None else cache.key(context.query, variables)
-        if cache is None or key is None:
-            yield
-            return
-        if cache.is_valid(key):
+        if cache is not None and key is not None and cache.is_valid(key):
             context.pre_execution_errors = []  # strawberry then skips validation
             yield
             return
+        # Built only when validation runs: a rule class bound to the variables costs a class
+        # creation per request.
+        context.validation_rules = (*context.validation_rules, *self._rules(variables))
         yield
-        if context.pre_execution_errors == []:
+        if cache is not None and key is not None and context.pre_execution_errors == []:
             cache.add(key)

@@ -104,3 +104,27 @@ def test_cluster_benchmark_runs_in_tiny_mode(tmp_path: Path) -> None:
     assert len(lines) == 2 * len(topologies)
     assert all(m["ours"].endswith("µs CPU/req") or "deliveries/s" in m["ours"] for m in lines), lines
     assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_send_message_profile_prints_every_component() -> None:
+    # given the project on this suite's backend, when the sendMessage profile runs a few rounds
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.profile_send", "--backend", BACKEND, "--rounds", "5"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    # then it exits cleanly and prints a CPU figure for each component and the whole mutation
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    for component in (
+        "token check",
+        "membership + sender read",
+        "rate limiter",
+        "seq + INSERT",
+        "presence read + PUBLISH",
+        "mutation through the schema",
+    ):
+        assert re.search(rf"{re.escape(component)}.*\s\d+$", completed.stdout, re.MULTILINE), completed.stdout

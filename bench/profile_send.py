@@ -137,9 +137,13 @@ def _steps(
             f"profile:{viewer.id}", services.settings.limit_send_message
         ),
         "seq + INSERT (write path)": lambda: room_log.append(
-            challenge_id=challenge_id, table="message", values=values, member_id=viewer.id
+            challenge_id=challenge_id,
+            table="message",
+            values=values,
+            at=services.clock.now(),
+            member_id=viewer.id,
         ),
-        "presence read + PUBLISH": lambda: mutations._publish(services, event),
+        "presence read + PUBLISH": lambda: mutations.publish(services, event),
         "one JSON log line": log_line(),
         "mutation through the schema": mutation,
     }

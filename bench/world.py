@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from infra.db import tortoise_config
 from infra.settings import Settings
 from infra.tokens import issue_access_token
-from models.accounts import Member
+from models.accounts import Member, TokenFamily
 from models.challenges import Category, Challenge, Membership, Role
 from models.chat import Room
 
@@ -56,7 +56,9 @@ class World:
                 member = await Member.create(
                     email=f"bench.{tag}@example.com", nickname=f"b{tag}", nickname_key=f"b{tag}"
                 )
-                token = issue_access_token(member.id, self.settings).token
+                # A token of a login session, as the API issues them (production refuses others).
+                session = await TokenFamily.create(member=member)
+                token = issue_access_token(member.id, self.settings, family_id=session.id).token
                 seats.append(Seat(member_id=member.id, nickname=member.nickname, token=token))
         return seats
 

@@ -18,10 +18,14 @@ KEYCAP = 0x20E3
 SKIN_TONES = range(0x1F3FB, 0x1F400)
 REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
 BLACK_FLAG = 0x1F3F4
-TAGS = range(0xE0020, 0xE007F)
 CANCEL_TAG = 0xE007F
 KEYCAP_BASES = frozenset("0123456789#*")
 MAX_CODE_POINTS = 32  # the longest RGI sequences have 10
+MAX_ZWJ_ELEMENTS = 4  # the most any RGI ZWJ sequence joins (a family of four)
+# The only RGI tag sequences: the flags of England, Scotland and Wales (tags spell gbeng...).
+TAG_FLAGS = frozenset(
+    "".join(chr(0xE0000 + ord(letter)) for letter in region) for region in ("gbeng", "gbsct", "gbwls")
+)
 
 # Code points with Emoji=Yes (emoji-data.txt), by block, leaving out the keycap bases above.
 _SINGLE = frozenset(
@@ -74,11 +78,11 @@ def _element_end(points: list[int], start: int) -> int | None:
 
 
 def _is_zwj_sequence(points: list[int]) -> bool:
-    end = _element_end(points, 0)
+    end, elements = _element_end(points, 0), 1
     while end is not None and end < len(points):
-        if points[end] != ZWJ:
+        if points[end] != ZWJ or elements == MAX_ZWJ_ELEMENTS:
             return False
-        end = _element_end(points, end + 1)
+        end, elements = _element_end(points, end + 1), elements + 1
     return end == len(points)
 
 
@@ -91,13 +95,9 @@ def _is_flag(points: list[int]) -> bool:
 
 
 def _is_tag_sequence(points: list[int]) -> bool:
-    body = points[1:-1]
-    return (
-        len(points) >= 3
-        and points[0] == BLACK_FLAG
-        and points[-1] == CANCEL_TAG
-        and all(point in TAGS for point in body)
-    )
+    """A subdivision flag; tag characters spell ASCII, so any other run would be hidden text."""
+    body = "".join(chr(point) for point in points[1:-1])
+    return len(points) >= 3 and points[0] == BLACK_FLAG and points[-1] == CANCEL_TAG and body in TAG_FLAGS
 
 
 def is_one_emoji(text: str) -> bool:

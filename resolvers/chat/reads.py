@@ -114,10 +114,12 @@ async def my_rooms(
     values: list[object] = [viewer.id]
     after = ""
     if after_room_id is not None:
-        values.append(after_room_id)
+        values += [after_room_id, viewer.id]
         after = (
             f" AND ({activity}, r.id) < (SELECT COALESCE(active_at, created_at), id FROM room "
-            f"WHERE id = {mark(2)})"
+            # only a room of the viewer's: another room's position would tell when it was active
+            f"WHERE id = {mark(2)} AND challenge_id IN "
+            f"(SELECT challenge_id FROM membership WHERE member_id = {mark(3)}))"
         )
     values.append(first + 1)
     sql = (

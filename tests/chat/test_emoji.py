@@ -37,6 +37,11 @@ NOT_ONE_EMOJI = {
     "keycap of a letter": "a\ufe0f\u20e3",
     "unterminated tag sequence": "\U0001f3f4\U000e0067\U000e0062",
     "space": " ",
+    "hidden text in tags": "\U0001f3f4"
+    + "".join(chr(0xE0000 + ord(c)) for c in "ignore all rules")
+    + "\U000e007f",
+    "a tag flag that is no region": "\U0001f3f4\U000e0078\U000e0078\U000e007f",
+    "five emoji joined": "\u200d".join(["\U0001f600"] * 5),
 }
 
 

@@ -159,3 +159,22 @@ async def test_my_rooms_query_count_does_not_grow_with_page_size(
     assert all(node["lastMessage"]["body"] == "news" for node in full["myRooms"]["nodes"])
     assert full_count == small_count
     assert full_count <= 8, sql_counter.statements
+
+
+async def test_my_rooms_after_a_cursor_of_another_members_room_tells_nothing(
+    app: AppServer, new_account: NewAccount
+) -> None:
+    # given an attacker's room, then later activity in a room the attacker is not in
+    attacker, stranger = await new_account(), await new_account()
+    (own,) = await _rooms_of(new_account, attacker, 1)
+    await send(app, attacker, own, "mine")
+    (private,) = await _rooms_of(new_account, stranger, 1)
+    await send(app, stranger, private, "later, elsewhere")
+    foreign = (await call(app, stranger, MY_ROOMS, {"first": 1})).ok()["myRooms"]["pageInfo"]["endCursor"]
+
+    # when the attacker pages their rooms after the private room's cursor (a room older than it
+    # would come back, telling that the private room was active since)
+    page = (await call(app, attacker, MY_ROOMS, {"first": 5, "after": foreign})).ok()["myRooms"]
+
+    # then the cursor places nothing: an empty page
+    assert page["nodes"] == [] and page["pageInfo"]["hasNextPage"] is False

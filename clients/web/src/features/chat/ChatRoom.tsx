@@ -28,7 +28,7 @@ export function ChatRoom({ challengeId, leader }: { challengeId: string; leader:
     challengeId,
     roomId: room?.id,
     newestCursor,
-    reloadHistory: () => void refetch().catch(() => undefined),
+    reloadHistory: () => refetch().catch(() => undefined),
     onLive: () => (studying ? status.apply("STUDYING") : undefined),
   });
   useMarkRead(challengeId, newestCursor, room?.lastReadCursor);

@@ -117,16 +117,8 @@ function applyMessageEvent(cache: ApolloCache, roomId: string, event: RoomEvent)
 
 function applyLiveEvent(cache: ApolloCache, roomId: string, event: RoomEvent): void {
   switch (event.type) {
-    case "JOIN":
     case "LEAVE":
-    case "STATUS":
-      cache.writeFragment({
-        id: roomRef(cache, roomId),
-        fragment: ROOM_STATUSES,
-        fragmentName: "RoomStatuses",
-        data: { id: roomId, presence: event.presence },
-      });
-      if (event.type === "LEAVE" && event.member) setTypist(cache, roomId, event.member, false);
+      if (event.member) setTypist(cache, roomId, event.member, false);
       return;
     case "TYPING":
       if (event.member) setTypist(cache, roomId, event.member, event.typing ?? false);
@@ -136,13 +128,22 @@ function applyLiveEvent(cache: ApolloCache, roomId: string, event: RoomEvent): v
   }
 }
 
+/** Whether the event carries the room's presence with statuses (every event carries onlineMembers). */
+export function carriesStatuses(event: RoomEvent): boolean {
+  return event.type === "JOIN" || event.type === "LEAVE" || event.type === "STATUS";
+}
+
+/** The room's presence as ``event`` tells it: Room.onlineMembers, and Room.presence when it carries statuses. */
+export function applyPresence(cache: ApolloCache, roomId: string, event: RoomEvent): void {
+  const id = roomRef(cache, roomId);
+  if (carriesStatuses(event)) {
+    cache.writeFragment({ id, fragment: ROOM_STATUSES, fragmentName: "RoomStatuses", data: { id: roomId, presence: event.presence } });
+  }
+  cache.writeFragment({ id, fragment: ROOM_PRESENCE, fragmentName: "RoomPresence", data: { id: roomId, onlineMembers: event.onlineMembers } });
+}
+
 export function applyRoomEvent(cache: ApolloCache, roomId: string, event: RoomEvent): void {
   applyMessageEvent(cache, roomId, event);
   applyLiveEvent(cache, roomId, event);
-  cache.writeFragment({
-    id: roomRef(cache, roomId),
-    fragment: ROOM_PRESENCE,
-    fragmentName: "RoomPresence",
-    data: { id: roomId, onlineMembers: event.onlineMembers },
-  });
+  applyPresence(cache, roomId, event);
 }

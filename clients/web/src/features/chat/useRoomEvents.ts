@@ -14,19 +14,22 @@ import { useApolloClient } from "@apollo/client/react";
 import { useEffect, useRef, useState } from "react";
 
 import { onReconnected } from "../../apollo/connection";
-import { applyRoomEvent } from "./roomEvents";
+import { applyPresence, applyRoomEvent, carriesStatuses, type RoomEvent } from "./roomEvents";
 import { ROOM_EVENTS } from "./operations";
 
 export function useRoomEvents(options: {
   challengeId: string;
   roomId: string | undefined;
   newestCursor: string | null;
-  reloadHistory: () => void;
+  reloadHistory: () => Promise<unknown>;
   onLive?: () => void;
 }): { error: unknown; live: boolean } {
   const { challengeId, roomId } = options;
   const client = useApolloClient();
   const cursor = useRef<string | null>(null);
+  // The newest presence the stream told: a history reload answered after a JOIN or LEAVE read
+  // the presence before it, and must not leave the older one on screen.
+  const told = useRef<{ online: RoomEvent | null; statuses: RoomEvent | null }>({ online: null, statuses: null });
   const latest = useRef(options);
   latest.current = options;
   const [error, setError] = useState<unknown>(null);
@@ -50,7 +53,14 @@ export function useRoomEvents(options: {
             const event = data.roomEvents;
             if (event.cursor) cursor.current = event.cursor;
             applyRoomEvent(client.cache, roomId, event);
-            if (first && startedAt === null) latest.current.reloadHistory();
+            told.current = { online: event, statuses: carriesStatuses(event) ? event : told.current.statuses };
+            if (first && startedAt === null) {
+              void latest.current.reloadHistory().then(() => {
+                const { online, statuses } = told.current;
+                if (statuses) applyPresence(client.cache, roomId, statuses);
+                if (online && online !== statuses) applyPresence(client.cache, roomId, online);
+              });
+            }
             if (first) {
               setLive(true);
               latest.current.onLive?.();

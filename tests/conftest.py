@@ -23,6 +23,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.servers import AppServer, PostgresServer, RedisServer, SmtpSink, run_migrations
 from tests.support.servers import postgres_server as start_postgres
 from tests.support.servers import redis_server as start_redis
+from tests.support.sql import SqlCounter, counting_sql
 
 BACKEND = os.environ.get("EROOM_TEST_BACKEND", "sqlite")
 USES_POSTGRES = BACKEND == "postgres"
@@ -186,3 +187,10 @@ async def client_for(app: AppServer) -> AsyncIterator[Callable[[Account], GraphQ
     yield make
     for graphql in made:
         await graphql.aclose()
+
+
+@pytest.fixture
+def sql_counter() -> Iterator[SqlCounter]:
+    """The SQL statements the test's own process sends while it runs (query-count tests)."""
+    with counting_sql() as counter:
+        yield counter

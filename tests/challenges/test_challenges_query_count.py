@@ -4,12 +4,10 @@ of SQL statements (DataLoaders), whatever the page size."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from starlette.requests import Request
 
 from infra.settings import Settings
@@ -17,6 +15,7 @@ from infra.viewer import Viewer
 from schema.context import Context
 from schema.root import build_schema
 from tests.support.factories import Account, add_member, make_challenge
+from tests.support.sql import SqlCounter
 from web.services import build_runtime
 
 CHALLENGES_PAGE = """
@@ -35,28 +34,8 @@ query Page($filter: ChallengeFilter, $first: Int) {
 NewAccount = Callable[..., Awaitable[Account]]
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.statements.append(record.getMessage())
-
-
-@pytest.fixture
-def sql_counter() -> Iterator[_Counter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    yield counter
-    logger.removeHandler(counter)
-    logger.setLevel(level)
-
-
 async def _run_page(
-    settings: Settings, viewer: Account, word: str, first: int, counter: _Counter
+    settings: Settings, viewer: Account, word: str, first: int, counter: SqlCounter
 ) -> dict[str, Any]:
     schema = build_schema(settings)
     context = Context(
@@ -75,7 +54,7 @@ async def _run_page(
 
 
 async def test_challenges_page_query_count_does_not_grow_with_page_size(
-    new_account: NewAccount, settings: Settings, sql_counter: _Counter
+    new_account: NewAccount, settings: Settings, sql_counter: SqlCounter
 ) -> None:
     # given: 12 challenges by different leaders, each with two more members; the viewer joined one
     word = "qc" + secrets.token_hex(5)

@@ -14,13 +14,11 @@ from infra.viewer import Viewer
 from models.challenges import Challenge
 from schema.context import Context
 from schema.root import build_schema
-from tests.challenges.test_challenges_query_count import _Counter, sql_counter
 from tests.chat.conftest import call, send
 from tests.support.factories import Account, add_member, make_challenge
 from tests.support.servers import AppServer
+from tests.support.sql import SqlCounter
 from web.services import build_runtime
-
-__all__ = ["sql_counter"]
 
 MY_ROOMS = """
 query Mine($first: Int, $after: String) {
@@ -120,7 +118,7 @@ async def _challenge(challenge_id: str) -> Challenge:
     return await Challenge.get(id=int(challenge_id))
 
 
-async def _run_page(settings: Settings, viewer: Account, first: int, counter: _Counter) -> dict[str, Any]:
+async def _run_page(settings: Settings, viewer: Account, first: int, counter: SqlCounter) -> dict[str, Any]:
     schema = build_schema(settings)
     context = Context(
         services=(runtime := build_runtime(settings)).services,
@@ -136,7 +134,7 @@ async def _run_page(settings: Settings, viewer: Account, first: int, counter: _C
 
 
 async def test_my_rooms_query_count_does_not_grow_with_page_size(
-    app: AppServer, new_account: NewAccount, settings: Settings, sql_counter: _Counter
+    app: AppServer, new_account: NewAccount, settings: Settings, sql_counter: SqlCounter
 ) -> None:
     # given 20 rooms of the viewer, each with a message of its leader
     viewer = await new_account()

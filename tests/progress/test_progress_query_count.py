@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from starlette.requests import Request
 
 from infra.settings import Settings
@@ -20,6 +18,7 @@ from schema.context import Context
 from schema.root import build_schema
 from tests.challenges.inputs import service_today
 from tests.support.factories import Account, at_noon, make_challenge
+from tests.support.sql import SqlCounter
 from web.services import build_runtime
 
 LEADERBOARD_PAGE = """
@@ -42,28 +41,8 @@ query Page($filter: ChallengeFilter, $first: Int) {
 NewAccount = Callable[..., Awaitable[Account]]
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.statements.append(record.getMessage())
-
-
-@pytest.fixture
-def sql_counter() -> Iterator[_Counter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    yield counter
-    logger.removeHandler(counter)
-    logger.setLevel(level)
-
-
 async def _run(
-    settings: Settings, viewer: Account, query: str, variables: dict[str, Any], counter: _Counter
+    settings: Settings, viewer: Account, query: str, variables: dict[str, Any], counter: SqlCounter
 ) -> tuple[dict[str, Any], int]:
     runtime = build_runtime(settings)
     context = Context(
@@ -108,7 +87,7 @@ async def _crowd(challenge: Challenge, members: list[Account], start: dt.date, d
 
 
 async def test_leaderboard_of_100_members_costs_the_same_as_one_of_5(
-    new_account: NewAccount, settings: Settings, sql_counter: _Counter
+    new_account: NewAccount, settings: Settings, sql_counter: SqlCounter
 ) -> None:
     # given a daily challenge six days in with its leader and 99 members, with varied proofs
     start = service_today() - dt.timedelta(days=6)
@@ -139,7 +118,7 @@ async def test_leaderboard_of_100_members_costs_the_same_as_one_of_5(
 
 
 async def test_challenges_page_with_viewer_progress_costs_the_same_for_2_and_12(
-    new_account: NewAccount, settings: Settings, sql_counter: _Counter
+    new_account: NewAccount, settings: Settings, sql_counter: SqlCounter
 ) -> None:
     # given 12 running challenges the viewer joined, each with a few members and proofs
     word = "pq" + secrets.token_hex(5)

@@ -114,8 +114,14 @@ class RoomEventPayload(Event):
 
 
 def presence_fields(presence: Presence) -> dict[str, object]:
-    """The fields of an event that carry ``presence`` (for ``model_copy(update=...)``)."""
-    return {
+    """The fields of an event that carry ``presence`` (for ``model_copy(update=...)``; treat
+    them as read-only). A room's presence is the same object for many events in a row (the
+    publisher's newest-known cache, a stream's newest), so the newest one's are kept."""
+    global _newest_fields
+    newest = _newest_fields
+    if newest is not None and newest[0] is presence:
+        return newest[1]
+    fields: dict[str, object] = {
         "online": presence.online,
         "presence_version": presence.version,
         "statuses": tuple(
@@ -123,6 +129,11 @@ def presence_fields(presence: Presence) -> dict[str, object]:
             for status in presence.statuses
         ),
     }
+    _newest_fields = (presence, fields)
+    return fields
+
+
+_newest_fields: tuple[Presence, dict[str, object]] | None = None
 
 
 def presence_of(event: RoomEventPayload) -> Presence:

@@ -2,6 +2,11 @@
 
 Both need a viewer (anonymous WebSocket connections get UNAUTHENTICATED) and both resume from
 a cursor with no gap and no duplicate; the generators live in ``subscriptions/``.
+
+Over a WebSocket whose transport can write frames itself (:data:`NEXT_FRAMES`), a room stream
+that keeps up gets its live events written by the bus's delivery (:func:`express_writer`): the
+selection is executed once per group of alike subscriptions, as on the stream's own path, and
+the result goes out only when it is complete and free of errors; anything else takes that path.
 """
 
 from __future__ import annotations
@@ -10,11 +15,14 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from functools import partial
+from contextvars import ContextVar
+from typing import Protocol
 
 import strawberry
+from graphql import ExecutionResult
 from starlette.websockets import WebSocket
 
+from events.room import RoomEventPayload
 from infra.ids import decode_int_cursor, parse_id
 from schema.context import Info
 from schema.marks import PER_VIEWER, SHAREABLE
@@ -23,9 +31,10 @@ from schema.types.chat import parse_room_cursor
 from schema.types.notifications import CURSOR_KIND as NOTIFICATION_CURSOR
 from schema.types.notifications import Notification
 from schema.types.room_event import RoomEvent
+from subscriptions.executor import RUNNING_SUBSCRIPTION, Sent
 from subscriptions.fanout import shared
 from subscriptions.notifications import notification_stream
-from subscriptions.room_events import room_events
+from subscriptions.room_events import Write, room_events
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,40 @@ log = logging.getLogger(__name__)
 TOO_SLOW_CODE = 1013
 TOO_SLOW_REASON = "Too far behind: resubscribe with your last cursor."
 _closing: set[asyncio.Task[None]] = set()
+
+
+class NextFrames(Protocol):
+    """How a transport writes an operation's ``next`` frames itself (``web/frames.py``)."""
+
+    def bind(self) -> NextFrames | None: ...
+
+    def writable(self) -> bool: ...
+
+    def write(self, data: object) -> None: ...
+
+
+# Set by the WebSocket transport while it starts an operation; the operation's task inherits it.
+NEXT_FRAMES: ContextVar[NextFrames | None] = ContextVar("eroom_next_frames", default=None)
+
+
+def express_writer() -> Write | None:
+    """How the room stream writes a live event to this subscriber at once, or None when the
+    transport cannot (then every event takes the stream's own path)."""
+    starting = NEXT_FRAMES.get()
+    executor = RUNNING_SUBSCRIPTION.get()
+    if starting is None or executor is None or (frames := starting.bind()) is None:
+        return None
+
+    def send(result: ExecutionResult | None) -> bool:
+        if result is None or result.errors or result.data is None or not frames.writable():
+            return False
+        frames.write(result.data)
+        return True
+
+    def write(event: RoomEventPayload, sent_later: Callable[[bool], None]) -> Sent:
+        return executor.deliver(shared(event, RoomEvent, RoomEvent.from_payload), send, sent_later)
+
+    return write
 
 
 def close_when_too_slow(info: Info) -> Callable[[], None] | None:
@@ -80,6 +123,7 @@ class Subscription:
             challenge_id=challenge_pk,
             after_seq=after_seq,
             on_too_slow=close_when_too_slow(info),
+            write=express_writer(),
         )
         # aclosing: closing this subscription must run the stream's cleanup now, not at GC.
         async with aclosing(stream):
@@ -89,7 +133,7 @@ class Subscription:
                 # once per group of alike subscriptions. Replayed events are per subscriber,
                 # and kept out of the sharing caches.
                 yield (
-                    shared(event, RoomEvent, partial(RoomEvent.from_payload, event))
+                    shared(event, RoomEvent, RoomEvent.from_payload)
                     if live
                     else (RoomEvent.from_payload(event))
                 )

@@ -15,17 +15,23 @@ Two more things differ from strawberry's default, and only for subscription even
   GCs they cause stall the loop for seconds. Each event gets its own memos here.
 - A live event marked shared (:func:`subscriptions.fanout.shared`) is executed once per
   subscriber group (:func:`subscriptions.fanout.group_key`); the other subscribers of the
-  group await the same result.
+  group await the same result. :meth:`SubscriptionExecutor.result_now` gives that result
+  without awaiting, to deliver it straight from the bus (see ``subscriptions/room_events.py``).
+
+A subscription's source stream finds its executor in :data:`RUNNING_SUBSCRIPTION`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Awaitable, Hashable
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
+from enum import Enum, auto
 from typing import Any
 
-from graphql import ExecutionResult
+from graphql import ExecutionResult, OperationType
 from graphql.pyutils import AwaitableOrValue, RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -34,6 +40,40 @@ from resolvers.loaders import Loaders
 from subscriptions.fanout import IdentityLRU, group_key, is_shared
 
 _UNSET: Any = object()
+log = logging.getLogger(__name__)
+
+# Writes a result to one subscriber (None: the execution failed); False when it could not.
+Sink = Callable[[ExecutionResult | None], bool]
+
+
+class Sent(Enum):
+    """What :meth:`SubscriptionExecutor.deliver` did with an event."""
+
+    NOW = auto()  # written
+    LATER = auto()  # will be written once the group's execution ends; the callback says whether
+    NO = auto()  # declined: the subscription's own stream delivers it
+
+
+class _Waiting:
+    """Subscribers waiting for one group's result of one event, written by one callback when
+    the execution ends (not one callback and one loop turn per subscriber)."""
+
+    __slots__ = ("subscribers",)
+
+    def __init__(self) -> None:
+        self.subscribers: list[tuple[Sink, Callable[[bool], None]]] = []
+
+    def __call__(self, future: asyncio.Future[ExecutionResult]) -> None:
+        result = succeeded(future)
+        # Emptied as it runs: the entry stays cached, its subscribers (and sockets) need not.
+        subscribers, self.subscribers = self.subscribers, []
+        for sink, done in subscribers:
+            try:
+                sent = sink(result)
+            except Exception:
+                log.exception("a direct write failed; the event takes the subscription's stream")
+                sent = False
+            done(sent)
 
 
 class SharedResults:
@@ -41,8 +81,34 @@ class SharedResults:
 
     def __init__(self, maxsize: int = 2048) -> None:
         self._results: IdentityLRU[asyncio.Future[ExecutionResult]] = IdentityLRU(maxsize)
+        # Only executions still running have waiting subscribers: a few entries are plenty.
+        self._waiting: IdentityLRU[_Waiting] = IdentityLRU(256)
         self.executed = 0
         self.reused = 0
+
+    def wait(
+        self,
+        group: Hashable,
+        payload: object,
+        future: asyncio.Future[ExecutionResult],
+        sink: Sink,
+        done: Callable[[bool], None],
+    ) -> None:
+        """Write the group's running result for ``payload`` through ``sink`` when it ends, then
+        tell ``done`` whether it was written."""
+        waiting = self._waiting.get(group, payload)
+        if waiting is None:
+            waiting = _Waiting()
+            self._waiting.put(group, payload, waiting)
+            future.add_done_callback(waiting)
+        waiting.subscribers.append((sink, done))
+
+    def future(self, group: Hashable, payload: object) -> asyncio.Future[ExecutionResult] | None:
+        """The group's result for ``payload`` as started (done or not), or None; counts a reuse."""
+        future = self._results.get(group, payload)
+        if future is not None:
+            self.reused += 1
+        return future
 
     def result(self, group: Hashable, payload: object) -> Awaitable[ExecutionResult] | None:
         """The group's pending or finished result for ``payload``, or None when absent."""
@@ -80,6 +146,17 @@ class SharedResults:
 SHARED_RESULTS = SharedResults()
 
 
+def succeeded(future: asyncio.Future[ExecutionResult]) -> ExecutionResult | None:
+    """A finished execution's result, or None when it was cancelled or raised."""
+    if future.cancelled() or future.exception() is not None:
+        return None
+    return future.result()
+
+
+# The subscription executor of the running operation's task (set when it is built).
+RUNNING_SUBSCRIPTION: ContextVar[SubscriptionExecutor | None] = ContextVar("eroom_subscription", default=None)
+
+
 def with_fresh_loaders(context: Any) -> Any:
     """A shallow copy of ``context`` with its own :class:`Loaders`; a context without loaders
     (e.g. a test's plain dict) is returned as it is."""
@@ -106,6 +183,10 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
         # this one (per event, per deferred fragment) are copies and keep what is set here.
         super().__init__(*args, **kwargs)
         self.context_value = with_fresh_loaders(self.context_value)
+        if self.operation.operation is OperationType.SUBSCRIPTION:
+            # Built in the operation's own task, which its source stream runs in (not kept on
+            # the context: executor and context would keep each other alive until a full GC).
+            RUNNING_SUBSCRIPTION.set(self)
 
     def build_per_event_executor(self, payload: Any) -> SubscriptionExecutor:
         if is_shared(payload):
@@ -113,6 +194,31 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
             existing = SHARED_RESULTS.existing(group, payload) if group is not None else None
             if existing is not None:
                 return self._reusing(existing)
+        return self._per_event(payload)
+
+    def deliver(self, payload: object, sink: Sink, done: Callable[[bool], None]) -> Sent:
+        """Write this subscription's result for the shared event ``payload`` through ``sink``
+        without awaiting: its group's result, executed now if no subscriber of the group started
+        it; if the execution awaits, once it ends (then ``done`` hears whether it was written)."""
+        group = self._subscription_group() if is_shared(payload) else None
+        if group is None:
+            return Sent.NO
+        future = SHARED_RESULTS.future(group, payload)
+        if future is None:
+            executor = self._per_event(payload)
+            executor._group = None  # executes itself; registered for the group below
+            outcome = executor.execute_operation(False)
+            SHARED_RESULTS.start(group, payload, outcome)
+            if isinstance(outcome, ExecutionResult):
+                return Sent.NOW if sink(outcome) else Sent.NO
+            future = SHARED_RESULTS.future(group, payload)
+            assert future is not None
+        if future.done():
+            return Sent.NOW if sink(succeeded(future)) else Sent.NO
+        SHARED_RESULTS.wait(group, payload, future, sink, done)
+        return Sent.LATER
+
+    def _per_event(self, payload: Any) -> SubscriptionExecutor:
         executor = copy.copy(self)
         executor.root_value = payload
         executor.collected_errors = type(self.collected_errors)()

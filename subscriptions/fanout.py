@@ -44,6 +44,7 @@ from graphql.utilities import TypeInfoVisitor
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
+S = TypeVar("S")
 
 # The metadata key a field declares its sharing under (schema/marks.py writes it), and its values.
 SHARING = "eroom.sharing"
@@ -78,17 +79,25 @@ class IdentityLRU(Generic[V]):
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._entries: OrderedDict[tuple[Hashable, int], tuple[object, V]] = OrderedDict()
+        # The newest entry read or written, checked first: one event is looked up once per
+        # subscriber in a row. It keeps its object alive until another replaces it.
+        self._newest: tuple[Hashable, object, V] | None = None
 
     def get(self, key: Hashable, obj: object) -> V | None:
+        newest = self._newest
+        if newest is not None and newest[1] is obj and newest[0] == key:
+            return newest[2]
         entry = self._entries.get((key, id(obj)))
         if entry is None or entry[0] is not obj:
             return None
         self._entries.move_to_end((key, id(obj)))
+        self._newest = (key, obj, entry[1])
         return entry[1]
 
     def put(self, key: Hashable, obj: object, value: V) -> None:
         self._entries[(key, id(obj))] = (obj, value)
         self._entries.move_to_end((key, id(obj)))
+        self._newest = (key, obj, value)
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
 
@@ -110,12 +119,13 @@ def is_shared(obj: object) -> bool:
     return _SHAREABLE.get(None, obj) is not None
 
 
-def shared(source: object, kind: Hashable, build: Callable[[], T]) -> T:
-    """The object built from ``source`` (a bus event, the same object for every local
-    subscriber) by ``build``, built once per ``(source, kind)`` and marked shared."""
+def shared(source: S, kind: Hashable, build: Callable[[S], T]) -> T:
+    """``build(source)`` for ``source`` (a bus event, the same object for every local subscriber),
+    built once per ``(source, kind)`` while it is recent, and marked shared: one live event
+    yielded to many subscribers unchanged."""
     built = _BUILT.get(kind, source)
     if built is None:
-        built = mark_shared(build())
+        built = mark_shared(build(source))
         _BUILT.put(kind, source, built)
     return built  # type: ignore[return-value]
 

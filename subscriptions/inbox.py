@@ -1,4 +1,4 @@
-"""A stream's inbox: what the bus hands one subscription, bounded by ``WS_SUBSCRIPTION_QUEUE``.
+r"""A stream's inbox: what the bus hands one subscription, bounded by ``WS_SUBSCRIPTION_QUEUE``.
 
 The bus puts every event of the stream's channels here (``put_nowait``: never blocks, never
 raises); the stream takes them with ``get``. The stream's own sorter says what each event is:
@@ -14,11 +14,21 @@ A stream that falls another full queue behind while it still owes a catch-up is 
 inbox drops everything from then on, the stream takes :data:`TOO_SLOW` next, and
 ``on_too_slow`` runs at once (for a WebSocket: close it with 1013 so the client resumes by
 cursor), since a consumer that stopped reading may never take anything again.
+
+The express lane: while the stream waits for its next event with nothing queued, owed,
+signalled or held, a durable or live event is first offered to ``express`` (set by the stream),
+which may deliver it straight to the client from the bus's own delivery and say so; whatever it
+declines is queued as above. A delivery that finishes later :meth:`~Inbox.hold`\ s the inbox: the
+stream takes nothing but signals until it is released, so what is queued meanwhile goes out
+after it (a failed one is :meth:`~Inbox.requeue`\ d first). So a stream that is in order and
+keeping up costs no queue, task switch or generator step per event, and one that is not (busy,
+catching up, told to end) gets every event through its queue, in order, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +56,9 @@ CATCH_UP = CatchUp()
 TOO_SLOW = TooSlow()
 
 Sorter = Callable[[object], Kind]
+Express = Callable[[object], bool]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,6 +69,7 @@ class QueueStats:
     overflows: int = 0  # full inboxes emptied for a catch-up from the database
     dropped: int = 0  # live-only events dropped for a full inbox
     too_slow: int = 0  # streams ended for falling too far behind
+    express: int = 0  # events a waiting stream's express lane handled without queueing them
 
 
 class Inbox:
@@ -88,6 +102,9 @@ class Inbox:
         self._missed = 0  # durable events not queued since it was owed
         self._closed = False
         self._waiter: asyncio.Future[None] | None = None
+        # The stream's express lane (see the module's docstring); None: every event is queued.
+        self.express: Express | None = None
+        self._held = False  # an express delivery is still being written
 
     def __len__(self) -> int:
         return len(self._events)
@@ -96,6 +113,13 @@ class Inbox:
         if self._closed:
             return
         kind = self._sort(event)
+        if (
+            (kind is Kind.DURABLE or kind is Kind.LIVE)
+            and self.express is not None
+            and self._waiting()
+            and self._expressed(event)
+        ):
+            return
         if kind is Kind.DURABLE:
             self._put_durable(event)
         elif kind is Kind.LIVE:
@@ -116,12 +140,49 @@ class Inbox:
             self._owed = True
             self._wake()
 
+    def _waiting(self) -> bool:
+        """Whether the stream is parked in :meth:`get` with nothing to take: everything it took
+        before has been handled, so an event delivered now comes after all of it."""
+        waiter = self._waiter
+        return waiter is not None and not waiter.done() and not self._held and self.empty()
+
+    def _expressed(self, event: object) -> bool:
+        assert self.express is not None
+        try:
+            handled = self.express(event)
+        except Exception:  # the bus's delivery to every other stream must go on
+            log.exception("express delivery failed; the event is queued instead")
+            return False
+        if handled:
+            self._stats.express += 1
+        return handled
+
+    def hold(self) -> None:
+        """An express delivery goes out later: take nothing but signals until :meth:`release`."""
+        self._held = True
+
+    def release(self) -> None:
+        self._held = False
+        if not self.empty():
+            self._wake()
+
+    def requeue(self, event: object) -> None:
+        """Put back, first in line, an event an express delivery could not write after all."""
+        if not self._closed:
+            self._events.appendleft(event)
+            self._wake()
+
     def empty(self) -> bool:
         return not (self._signals or self._owed or self._events)
+
+    def _takeable(self) -> bool:
+        return bool(self._signals) or not (self._held or self.empty())
 
     def get_nowait(self) -> object:
         if self._signals:
             return self._signals.popleft()
+        if self._held:
+            raise asyncio.QueueEmpty
         if self._owed:
             self._owed, self._missed = False, 0
             return CATCH_UP
@@ -130,7 +191,7 @@ class Inbox:
         raise asyncio.QueueEmpty
 
     async def get(self) -> object:
-        while self.empty():
+        while not self._takeable():
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter

@@ -3,8 +3,9 @@
 The stream listens on the bus FIRST (events start collecting in its inbox), then replays the
 durable log after the cursor, then takes the inbox skipping every seq already sent. A durable
 event that arrives ahead of its predecessor (publishes from concurrent senders can cross on the
-bus), a ``bus_reconnected`` marker or an overflowing inbox (:mod:`subscriptions.inbox`) make it
-catch up from the database, so the client sees every MESSAGE/DELETE exactly once, in seq order.
+bus) is held a moment for it (:mod:`subscriptions.room_inbox`); a gap still open then, a
+``bus_reconnected`` marker or an overflowing inbox (:mod:`subscriptions.inbox`) make it catch up
+from the database, so the client sees every MESSAGE/DELETE exactly once, in seq order.
 
 The right to read the room is a fact of the database, not only a MemberLeft or RoomClosed on the
 bus (which can be lost): it is checked again once the stream listens (a leave between the first
@@ -16,6 +17,12 @@ however it ends, a cancelled join included. A JOIN, LEAVE or STATUS older than t
 stream already delivered (they cross on the bus) is dropped, and any other event carrying older
 presence (a durable one, a TYPING) is delivered with the newer one, so ``onlineMembers`` and
 ``presence`` never go back in time. A member's own TYPING is not sent back to them.
+
+Express delivery: given a ``write`` (the transport's way to send one event to this subscriber
+at once), a stream waiting with an empty inbox lets the bus hand it the next event directly
+(:meth:`_RoomStream.express`) when the loop below would deliver that event unchanged: the next
+seq, or a live event, carrying no older presence. Anything else (a gap, a catch-up, a presence to
+substitute, a write the transport declines) goes through the inbox and the loop below.
 """
 
 from __future__ import annotations
@@ -23,26 +30,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from functools import partial
 from typing import NamedTuple
 
 from events.channels import member_channel, room_channel
-from events.member import BusReconnected, MemberLeft, RoomClosed
 from events.room import RoomEventPayload, RoomEventType, presence_fields, presence_of
-from infra.errors import Forbidden, NotFound
 from infra.presence import Presence
 from infra.services import Services
 from infra.viewer import Viewer
 from resolvers.chat import presence, queries
 from subscriptions.bus import Bus
-from subscriptions.inbox import CATCH_UP, TOO_SLOW, Inbox, Kind, Sorter
+from subscriptions.executor import Sent
+from subscriptions.fanout import IdentityLRU
+from subscriptions.inbox import CATCH_UP, Inbox
 from subscriptions.lifecycle import (
-    StreamInterruptedError,
     ensure_unexpired,
     expiry_alarm,
-    is_signal,
     next_event,
 )
+from subscriptions.room_inbox import GAP_OPEN, Ahead, ending, sorter
+
+# Sends one live event (the bus's object) to the subscriber at once; what it could not send
+# at once it reports to the callback it is given.
+Write = Callable[[RoomEventPayload, Callable[[bool], None]], Sent]
+
+
+# The presence of the newest JOIN/LEAVE events: each reaches every local stream of the room.
+_PRESENCES: IdentityLRU[Presence] = IdentityLRU(64)
+
+
+def _presence_of(event: RoomEventPayload) -> Presence:
+    presence = _PRESENCES.get(None, event)
+    if presence is None:
+        presence = presence_of(event)
+        _PRESENCES.put(None, event, presence)
+    return presence
 
 
 class Delivery(NamedTuple):
@@ -54,44 +77,53 @@ class Delivery(NamedTuple):
     live: bool
 
 
-def _sorter(member_id: int) -> Sorter:
-    """What each bus event is to the room stream of ``member_id`` (see Inbox)."""
-
-    def sort(event: object) -> Kind:
-        if type(event) is RoomEventPayload:
-            return Kind.LIVE if event.seq is None else Kind.DURABLE
-        if isinstance(event, BusReconnected):
-            return Kind.CATCH_UP
-        if isinstance(event, MemberLeft):
-            return Kind.SIGNAL if event.member_id == member_id else Kind.IGNORE
-        if isinstance(event, RoomClosed) or is_signal(event):
-            return Kind.SIGNAL
-        return Kind.IGNORE  # the member channel's notifications are another stream's
-
-    return sort
-
-
-def _ending(item: object) -> None:
-    """Raise what ends the stream for a signal taken from its inbox."""
-    if isinstance(item, MemberLeft):
-        raise Forbidden("You are no longer a member of this challenge.")
-    if isinstance(item, RoomClosed):
-        raise NotFound("This challenge was deleted.")
-    if item is TOO_SLOW:
-        raise StreamInterruptedError("This stream fell too far behind; resubscribe with your last cursor.")
-
-
 class _RoomStream:
     """One viewer's stream of one room: its inbox, its presence connection, the newest presence
     it delivered."""
 
-    def __init__(self, services: Services, viewer: Viewer, challenge_id: int, inbox: Inbox) -> None:
+    def __init__(
+        self,
+        services: Services,
+        viewer: Viewer,
+        challenge_id: int,
+        inbox: Inbox,
+        write: Write | None = None,
+    ) -> None:
         self.services = services
         self.viewer = viewer
         self.challenge_id = challenge_id
         self.inbox = inbox
+        self.write = write
         self.connection = secrets.token_hex(8)
         self.presence = Presence(0, ())
+        self.ahead = Ahead()
+
+    async def next_item(self) -> object:
+        """The inbox's next item; :data:`GAP_OPEN` once events held ahead waited their window."""
+        if not self.ahead:
+            return await next_event(self.inbox, self.viewer)
+        try:
+            async with asyncio.timeout_at(self.ahead.deadline):
+                return await next_event(self.inbox, self.viewer)
+        except TimeoutError:
+            return GAP_OPEN
+
+    def hold(self, item: RoomEventPayload) -> None:
+        """Keep ``item`` until its predecessors come (through the loop: no express meanwhile)."""
+        self.ahead.hold(item)
+        self.inbox.express = None
+
+    def in_order(self, item: RoomEventPayload | None) -> Iterator[Delivery]:
+        """``item`` (the next seq, if any) and the held events that follow it, in order."""
+        while item is not None and item.seq is not None:
+            self.inbox.last = item.seq
+            delivered = self.with_presence(item)
+            yield Delivery(delivered, live=delivered is item)
+            item = self.ahead.next_after(item.seq)
+        self.resume_express()
+
+    def resume_express(self) -> None:
+        self.inbox.express = self.express if self.write is not None and not self.ahead else None
 
     async def open(self, stack: contextlib.AsyncExitStack, bus: Bus, after_seq: int | None) -> None:
         """Listen, check the right again, find the position, count the viewer online."""
@@ -130,7 +162,8 @@ class _RoomStream:
         if version < self.presence.version:
             return True
         if version > self.presence.version:
-            self.presence = presence_of(event)
+            # The same event reaches every local stream of the room: its presence is read once.
+            self.presence = _presence_of(event)
             # Publishers here attach it to the room's next messages (another instance's change).
             self.services.recent_presence.note(self.challenge_id, self.presence)
         return False
@@ -141,12 +174,52 @@ class _RoomStream:
             return None if event.member_id == self.viewer.id else self.with_presence(event)
         return None if self.stale(event) else event
 
+    def older(self, event: RoomEventPayload) -> bool:
+        """Whether ``event`` carries a presence older than the one already delivered."""
+        version = event.presence_version
+        return version is not None and version < self.presence.version
+
+    def express(self, item: object) -> bool:
+        """Deliver ``item`` (the bus's own object) through ``write`` now, when the stream's loop
+        would deliver it as it is; True when it is handled (written, or rightly dropped), False
+        to leave it to the loop. Called by the inbox only while the loop waits for an event."""
+        if type(item) is not RoomEventPayload or self.write is None:
+            return False
+        if item.seq is None:
+            if item.type is RoomEventType.TYPING:
+                if item.member_id == self.viewer.id:
+                    return True
+                if self.older(item):
+                    return False
+            elif self.stale(item):
+                return True
+        elif item.seq <= self.inbox.last:
+            return True
+        elif item.seq != self.inbox.last + 1 or self.older(item):
+            return False
+        sent = self.write(item, partial(self._sent_later, item))
+        if sent is Sent.NO:
+            return False
+        if item.seq is not None:
+            self.inbox.last = item.seq
+        self.with_presence(item)
+        if sent is Sent.LATER:
+            self.inbox.hold()
+        return True
+
+    def _sent_later(self, item: RoomEventPayload, sent: bool) -> None:
+        if not sent:  # back through the loop, first in line, as if it had been queued
+            if item.seq is not None:
+                self.inbox.last = item.seq - 1
+            self.inbox.requeue(item)
+        self.inbox.release()
+
     def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:
         """``event`` as delivered: with the newest presence if it carries an older one."""
         version = event.presence_version
         if version is None or version >= self.presence.version:
             if version is not None and version > self.presence.version:
-                self.presence = presence_of(event)
+                self.presence = _presence_of(event)
             return event
         return event.model_copy(update=presence_fields(self.presence))
 
@@ -179,42 +252,45 @@ async def room_events(
     challenge_id: int,
     after_seq: int | None,
     on_too_slow: Callable[[], None] | None = None,
+    write: Write | None = None,
 ) -> AsyncGenerator[Delivery, None]:
     ensure_unexpired(viewer)
     await queries.require_member(viewer=viewer, challenge_id=challenge_id)
     inbox = Inbox(
         services.settings.ws_subscription_queue,
-        _sorter(viewer.id),
+        sorter(viewer.id),
         bus.queues,
         member_id=viewer.id,
         challenge_id=challenge_id,
         on_too_slow=on_too_slow,
     )
-    stream = _RoomStream(services, viewer, challenge_id, inbox)
+    stream = _RoomStream(services, viewer, challenge_id, inbox, write)
     bus.live_subscriptions += 1
     try:
         async with contextlib.AsyncExitStack() as stack:
             await stream.open(stack, bus, after_seq)
             await stack.enter_async_context(expiry_alarm(inbox, viewer))
+            stream.resume_express()
+            stack.callback(setattr, inbox, "express", None)
             while True:
-                item = await next_event(inbox, viewer)
+                item = await stream.next_item()
                 if type(item) is RoomEventPayload:
                     if item.seq is None:  # live only
                         if (delivered := stream.live(item)) is not None:
                             yield Delivery(delivered, live=delivered is item)
-                        continue
-                    if item.seq <= inbox.last:
-                        continue  # already sent (replayed, or caught up)
-                    if item.seq > inbox.last + 1:  # a predecessor is late or lost: the DB has it
-                        async for missed in stream.catch_up(below=item.seq):
-                            yield missed
-                    inbox.last = item.seq
-                    delivered = stream.with_presence(item)
-                    yield Delivery(delivered, live=delivered is item)
-                elif item is CATCH_UP:
-                    async for missed in stream.catch_up():
+                    elif item.seq == inbox.last + 1:
+                        for delivery in stream.in_order(item):
+                            yield delivery
+                    elif item.seq > inbox.last + 1:  # a predecessor is late (or lost)
+                        stream.hold(item)
+                elif item is CATCH_UP or item is GAP_OPEN:  # missed events: the database has them
+                    async for missed in stream.catch_up(
+                        below=stream.ahead.first() if item is GAP_OPEN else None
+                    ):
                         yield missed
+                    for delivery in stream.in_order(stream.ahead.next_after(inbox.last)):
+                        yield delivery
                 else:
-                    _ending(item)
+                    ending(item)
     finally:
         bus.live_subscriptions -= 1

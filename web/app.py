@@ -65,6 +65,12 @@ def export_service_counters(metrics: Metrics, runtime: Runtime) -> None:
         labels=("outcome",),
     )
     metrics.read_counter(
+        "eroom_subscription_express_events",
+        "Events handled by a waiting room stream's express lane (written to its socket, or rightly "
+        "dropped) without its queue.",
+        lambda: {(): queues.express},
+    )
+    metrics.read_counter(
         "eroom_subscription_events_dropped",
         "Live-only events (JOIN, LEAVE) dropped for subscribers whose queue was full.",
         lambda: {(): queues.dropped},

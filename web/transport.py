@@ -6,6 +6,8 @@
 - ``next`` messages are serialised with orjson, once per result: subscribers of one group
   (see :mod:`subscriptions.fanout`) receive the very same ``data`` object, whose JSON is
   cached and spliced into each subscriber's frame (only the operation id differs).
+- Each operation it starts can write its ``next`` frames straight to the socket
+  (:mod:`web.frames`, found by the operation's task in :data:`schema.realtime.NEXT_FRAMES`).
 
 Operations share the connection's context but not its DataLoaders: the executor gives each
 operation loaders of its own (:class:`subscriptions.executor.SubscriptionExecutor`).
@@ -36,30 +38,10 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from infra.errors import ErrorCode
 from infra.viewer import Viewer
-from subscriptions.fanout import IdentityLRU
+from schema.realtime import NEXT_FRAMES
+from web.frames import PAYLOADS, NextFrames, next_frames
+from web.middleware.websockets import SERVER_SEND
 from web.socket_sessions import CLOSE_CODE, Close, SocketGuard, SocketSessions
-
-
-class PayloadCache:
-    """The JSON text of recent ``next`` payloads, by identity of their ``data``."""
-
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._texts: IdentityLRU[str] = IdentityLRU(maxsize)
-        self.serialised = 0
-        self.reused = 0
-
-    def text(self, data: object) -> str:
-        text = self._texts.get(None, data)
-        if text is not None:
-            self.reused += 1
-            return text
-        text = orjson.dumps({"data": data}).decode()
-        self.serialised += 1
-        self._texts.put(None, data, text)
-        return text
-
-
-PAYLOADS = PayloadCache()
 
 
 def bind_to_session(view: object, context: object, close: Close) -> SocketGuard | None:
@@ -111,7 +93,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             )
             await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
             return
-        await super().handle_subscribe(message)
+        starting = NEXT_FRAMES.set(self._next_frames(message["id"]))
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            NEXT_FRAMES.reset(starting)
+
+    def _next_frames(self, operation_id: str) -> NextFrames | None:
+        if not isinstance(self.websocket, ASGIWebSocketAdapter):
+            return None
+        return next_frames(self.websocket.ws.scope.get(SERVER_SEND), self.operations, operation_id)
 
     async def handle_task_exception(self, error: Exception) -> None:
         # A client gone while its next event was being written (a shutdown, a dropped network)

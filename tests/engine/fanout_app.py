@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 
 import strawberry
 from starlette.applications import Starlette
@@ -99,7 +98,7 @@ class Subscription:
             sent = 0
             while limit is None or sent < limit:
                 event = await queue.get()
-                yield shared(event, "tick", partial(Tick, seq=event["seq"], member_id=event["member"]))
+                yield shared(event, "tick", lambda event: Tick(seq=event["seq"], member_id=event["member"]))
                 sent += 1
         finally:
             FEEDS[room].discard(queue)

@@ -7,7 +7,7 @@ import itertools
 
 from tests.engine.fanout_app import CALLS, publish, subscribers
 from tests.support.ws import GraphQLWebSocket, ProtocolClosed
-from web.transport import PAYLOADS
+from web.frames import PAYLOADS
 
 TICKS = """
     subscription Ticks($room: Int!, $limit: Int) { ticks(room: $room, limit: $limit) { seq author { name } } }

@@ -39,12 +39,14 @@ class GraphQLWebSocket:
         payload: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         init: bool = True,
+        compression: str | None = "deflate",
     ) -> GraphQLWebSocket:
         connection = await websockets.connect(
             url,
             subprotocols=[PROTOCOL],
             additional_headers=headers or {},
             max_size=2**22,  # type: ignore[list-item]
+            compression=compression,
         )
         if not init:
             return cls(connection)

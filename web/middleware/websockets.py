@@ -1,4 +1,5 @@
-"""Open WebSockets, counted for ``/metrics``, and the callbacks to run when one ends.
+"""Open WebSockets, counted for ``/metrics``, the callbacks to run when one ends, and the
+server's own ``send`` of each (``SERVER_SEND``).
 
 Whatever a connection holds beyond its own lifetime (e.g. a per-member connection slot) is
 released by a callback registered under ``scope[ON_CLOSE]``; they all run, however the socket
@@ -17,6 +18,9 @@ from infra.metrics import Metrics
 log = logging.getLogger("eroom.access")
 
 ON_CLOSE = "eroom.on_close"
+# The server's own ``send`` (no middleware before this one wraps a WebSocket's): web.frames
+# writes subscription frames through the connection behind it.
+SERVER_SEND = "eroom.server_send"
 
 CloseCallback = Callable[[], Awaitable[None]]
 
@@ -31,6 +35,7 @@ class WebSockets:
             await self.app(scope, receive, send)
             return
         scope[ON_CLOSE] = []
+        scope[SERVER_SEND] = send
         accepted = False
 
         async def counting_send(message: Message) -> None:

@@ -58,9 +58,10 @@ class _Waiting:
     """Subscribers waiting for one group's result of one event, written by one callback when
     the execution ends (not one callback and one loop turn per subscriber)."""
 
-    __slots__ = ("subscribers",)
+    __slots__ = ("future", "subscribers")
 
-    def __init__(self) -> None:
+    def __init__(self, future: asyncio.Future[ExecutionResult]) -> None:
+        self.future = future
         self.subscribers: list[tuple[Sink, Callable[[bool], None]]] = []
 
     def __call__(self, future: asyncio.Future[ExecutionResult]) -> None:
@@ -73,7 +74,10 @@ class _Waiting:
             except Exception:
                 log.exception("a direct write failed; the event takes the subscription's stream")
                 sent = False
-            done(sent)
+            try:
+                done(sent)
+            except Exception:  # the other subscribers' streams must still hear about theirs
+                log.exception("a direct write's outcome could not be told to its stream")
 
 
 class SharedResults:
@@ -97,8 +101,8 @@ class SharedResults:
         """Write the group's running result for ``payload`` through ``sink`` when it ends, then
         tell ``done`` whether it was written."""
         waiting = self._waiting.get(group, payload)
-        if waiting is None:
-            waiting = _Waiting()
+        if waiting is None or waiting.future is not future:
+            waiting = _Waiting(future)
             self._waiting.put(group, payload, waiting)
             future.add_done_callback(waiting)
         waiting.subscribers.append((sink, done))

@@ -35,37 +35,24 @@ from functools import partial
 from typing import NamedTuple
 
 from events.channels import member_channel, room_channel
-from events.room import RoomEventPayload, RoomEventType, presence_fields, presence_of
+from events.room import RoomEventPayload, RoomEventType, presence_fields
 from infra.presence import Presence
 from infra.services import Services
 from infra.viewer import Viewer
 from resolvers.chat import presence, queries
 from subscriptions.bus import Bus
 from subscriptions.executor import Sent
-from subscriptions.fanout import IdentityLRU
 from subscriptions.inbox import CATCH_UP, Inbox
 from subscriptions.lifecycle import (
     ensure_unexpired,
     expiry_alarm,
     next_event,
 )
-from subscriptions.room_inbox import GAP_OPEN, Ahead, ending, sorter
+from subscriptions.room_inbox import GAP_OPEN, Ahead, ending, presence_once, sorter
 
 # Sends one live event (the bus's object) to the subscriber at once; what it could not send
 # at once it reports to the callback it is given.
 Write = Callable[[RoomEventPayload, Callable[[bool], None]], Sent]
-
-
-# The presence of the newest JOIN/LEAVE events: each reaches every local stream of the room.
-_PRESENCES: IdentityLRU[Presence] = IdentityLRU(64)
-
-
-def _presence_of(event: RoomEventPayload) -> Presence:
-    presence = _PRESENCES.get(None, event)
-    if presence is None:
-        presence = presence_of(event)
-        _PRESENCES.put(None, event, presence)
-    return presence
 
 
 class Delivery(NamedTuple):
@@ -109,9 +96,12 @@ class _RoomStream:
             return GAP_OPEN
 
     def hold(self, item: RoomEventPayload) -> None:
-        """Keep ``item`` until its predecessors come (through the loop: no express meanwhile)."""
+        """Keep ``item`` until its predecessors come (through the loop: no express meanwhile);
+        more than the inbox's bound held reads the database at once."""
         self.ahead.hold(item)
         self.inbox.express = None
+        if len(self.ahead) > self.inbox.bound:
+            self.ahead.expire()
 
     def in_order(self, item: RoomEventPayload | None) -> Iterator[Delivery]:
         """``item`` (the next seq, if any) and the held events that follow it, in order."""
@@ -120,6 +110,8 @@ class _RoomStream:
             delivered = self.with_presence(item)
             yield Delivery(delivered, live=delivered is item)
             item = self.ahead.next_after(item.seq)
+        if self.ahead:
+            self.ahead.renew()  # progress: those still held get a full window again
         self.resume_express()
 
     def resume_express(self) -> None:
@@ -163,7 +155,7 @@ class _RoomStream:
             return True
         if version > self.presence.version:
             # The same event reaches every local stream of the room: its presence is read once.
-            self.presence = _presence_of(event)
+            self.presence = presence_once(event)
             # Publishers here attach it to the room's next messages (another instance's change).
             self.services.recent_presence.note(self.challenge_id, self.presence)
         return False
@@ -200,26 +192,28 @@ class _RoomStream:
         sent = self.write(item, partial(self._sent_later, item))
         if sent is Sent.NO:
             return False
+        if sent is Sent.LATER:
+            self.inbox.hold()
         if item.seq is not None:
             self.inbox.last = item.seq
         self.with_presence(item)
-        if sent is Sent.LATER:
-            self.inbox.hold()
         return True
 
     def _sent_later(self, item: RoomEventPayload, sent: bool) -> None:
-        if not sent:  # back through the loop, first in line, as if it had been queued
-            if item.seq is not None:
-                self.inbox.last = item.seq - 1
-            self.inbox.requeue(item)
-        self.inbox.release()
+        try:
+            if not sent:  # back through the loop, first in line, as if it had been queued
+                if item.seq is not None:
+                    self.inbox.last = item.seq - 1
+                self.inbox.requeue(item)
+        finally:
+            self.inbox.release()
 
     def with_presence(self, event: RoomEventPayload) -> RoomEventPayload:
         """``event`` as delivered: with the newest presence if it carries an older one."""
         version = event.presence_version
         if version is None or version >= self.presence.version:
             if version is not None and version > self.presence.version:
-                self.presence = _presence_of(event)
+                self.presence = presence_once(event)
             return event
         return event.model_copy(update=presence_fields(self.presence))
 
@@ -284,10 +278,11 @@ async def room_events(
                     elif item.seq > inbox.last + 1:  # a predecessor is late (or lost)
                         stream.hold(item)
                 elif item is CATCH_UP or item is GAP_OPEN:  # missed events: the database has them
-                    async for missed in stream.catch_up(
-                        below=stream.ahead.first() if item is GAP_OPEN else None
-                    ):
+                    below = stream.ahead.first() if item is GAP_OPEN else None
+                    async for missed in stream.catch_up(below=below):
                         yield missed
+                    if below is not None:  # what it does not replay below a published seq is gone
+                        inbox.last = max(inbox.last, below - 1)
                     for delivery in stream.in_order(stream.ahead.next_after(inbox.last)):
                         yield delivery
                 else:

@@ -1,5 +1,6 @@
-"""How a room stream reads its inbox: what each bus event is to it, what ends it, and the durable
-events that arrived ahead of their predecessor.
+"""How a room stream reads its inbox: what each bus event is to it, what ends it, the presence a
+JOIN or LEAVE carries (read once per event), and the durable events that arrived ahead of their
+predecessor.
 
 Publishes of concurrent senders can cross on the bus (seq 7 published before seq 6). A stream
 that reads the database at every crossing turns a busy room into a storm of replays, one per
@@ -13,8 +14,10 @@ from __future__ import annotations
 import asyncio
 
 from events.member import BusReconnected, MemberLeft, RoomClosed
-from events.room import RoomEventPayload
+from events.room import RoomEventPayload, presence_of
 from infra.errors import Forbidden, NotFound
+from infra.presence import Presence
+from subscriptions.fanout import IdentityLRU
 from subscriptions.inbox import TOO_SLOW, Kind, Sorter
 from subscriptions.lifecycle import StreamInterruptedError, is_signal
 
@@ -56,6 +59,19 @@ def ending(item: object) -> None:
         raise StreamInterruptedError("This stream fell too far behind; resubscribe with your last cursor.")
 
 
+# The presence of the newest JOIN/LEAVE events: each reaches every local stream of the room.
+_PRESENCES: IdentityLRU[Presence] = IdentityLRU(64)
+
+
+def presence_once(event: RoomEventPayload) -> Presence:
+    """The presence ``event`` carries, read once however many local streams it reaches."""
+    presence = _PRESENCES.get(None, event)
+    if presence is None:
+        presence = presence_of(event)
+        _PRESENCES.put(None, event, presence)
+    return presence
+
+
 class Ahead:
     """Durable events held until their predecessors arrive, by seq, with the time the first of
     them stops waiting (the loop's clock)."""
@@ -64,14 +80,20 @@ class Ahead:
         self._events: dict[int, RoomEventPayload] = {}
         self.deadline = 0.0
 
-    def __bool__(self) -> bool:
-        return bool(self._events)
+    def __len__(self) -> int:
+        return len(self._events)
 
     def hold(self, event: RoomEventPayload) -> None:
         assert event.seq is not None
         if not self._events:
-            self.deadline = asyncio.get_running_loop().time() + REORDER_WINDOW
+            self.renew()
         self._events[event.seq] = event
+
+    def renew(self) -> None:
+        self.deadline = asyncio.get_running_loop().time() + REORDER_WINDOW
+
+    def expire(self) -> None:
+        self.deadline = 0.0
 
     def first(self) -> int:
         return min(self._events)

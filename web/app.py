@@ -26,7 +26,7 @@ from web.middleware.body_limits import BodyLimits
 from web.middleware.csrf import CsrfPrevention
 from web.middleware.headers import MediaHeaders, SecurityHeaders
 from web.middleware.request_id import RequestId
-from web.middleware.websockets import WebSockets
+from web.middleware.websockets import ServerSend, WebSockets
 from web.services import Runtime, build_runtime, database_pool
 from web.tracing import Tracing, build_tracing
 from web.webapp import webapp_routes
@@ -106,6 +106,7 @@ def middleware(
     """Outermost first; why in this order is told in :mod:`web.middleware`. Tracing, when on,
     wraps everything so that each request's logs carry its trace id."""
     return [
+        Middleware(ServerSend),
         *([tracing.middleware()] if tracing else []),
         Middleware(DrainAware, drain=drain),
         Middleware(RequestId),

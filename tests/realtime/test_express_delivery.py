@@ -21,6 +21,7 @@ from resolvers.chat.mutations import send_message
 from subscriptions.executor import Sent
 from subscriptions.room_events import Delivery, room_events
 from subscriptions.room_inbox import REORDER_WINDOW
+from tests.deploy.otlp_receiver import OtlpReceiver
 from tests.realtime.conftest import SEND_MESSAGE, Crew, Local
 from tests.realtime.probes import messages_received
 from tests.realtime.test_room_events_lifecycle import store_unpublished
@@ -292,3 +293,21 @@ async def test_each_step_of_progress_gives_the_events_still_held_a_new_window(
         assert not [statement for statement in sql.statements if '"message"' in statement]
     finally:
         await stream.aclose()
+
+
+async def test_tracing_keeps_the_express_lane(start_app: Callable[..., AppServer], crew: Crew) -> None:
+    # given: an instance exporting traces (its ASGI middleware wraps every send) and a subscriber
+    with OtlpReceiver() as receiver:
+        server = start_app(OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="100")
+        socket = await GraphQLWebSocket.connect(server.ws_url, token=crew.alice.token)
+        try:
+            op = await socket.subscribe(ROOM_EVENTS, {"challengeId": crew.id})
+            await joined(socket, op)
+            before = await express_events(server)
+            # when: messages are sent
+            sent = await send_all(server, crew, 3)
+            # then: they arrive, written by the express lane all the same
+            assert await messages_received(socket, op, 3) == sent
+            assert await express_events(server) - before >= 1
+        finally:
+            await socket.close()

@@ -2,6 +2,9 @@
 
 ``web.app`` stacks them in this order, outermost first; each sees what the ones inside it send:
 
+0. :mod:`~web.middleware.websockets` ``ServerSend``: keeps a WebSocket's ``send`` as the server
+   passed it, before tracing (when on) or anything else wraps it (``web.frames`` writes
+   subscription frames through it). Tracing, when on, comes next.
 1. :mod:`~web.middleware.request_id`: assigns the request id (a valid ``X-Request-ID`` from
    the client, or a new one), sets the logging context and ``scope["state"]`` before anything
    else runs, and echoes it on every HTTP response, the 413 refusals included.

@@ -18,11 +18,24 @@ from infra.metrics import Metrics
 log = logging.getLogger("eroom.access")
 
 ON_CLOSE = "eroom.on_close"
-# The server's own ``send`` (no middleware before this one wraps a WebSocket's): web.frames
-# writes subscription frames through the connection behind it.
+# The server's own ``send`` of a WebSocket, before any middleware wraps it (tracing does):
+# web.frames writes subscription frames through the connection behind it.
 SERVER_SEND = "eroom.server_send"
 
 CloseCallback = Callable[[], Awaitable[None]]
+
+
+class ServerSend:
+    """Keeps a WebSocket's ``send`` as the server passed it under ``scope[SERVER_SEND]``; the
+    outermost middleware, so that nothing has wrapped it yet."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SERVER_SEND] = send
+        await self.app(scope, receive, send)
 
 
 class WebSockets:
@@ -35,7 +48,6 @@ class WebSockets:
             await self.app(scope, receive, send)
             return
         scope[ON_CLOSE] = []
-        scope[SERVER_SEND] = send
         accepted = False
 
         async def counting_send(message: Message) -> None:

@@ -27,7 +27,7 @@ import asyncio
 import copy
 import logging
 from collections.abc import Awaitable, Callable, Hashable
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from enum import Enum, auto
 from typing import Any
 
@@ -37,7 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from infra.viewer import Viewer
 from resolvers.loaders import Loaders
-from subscriptions.fanout import IdentityLRU, group_key, is_shared
+from subscriptions.fanout import RECENT_EVENTS, IdentityLRU, group_key, is_shared
 
 _UNSET: Any = object()
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class _Waiting:
 class SharedResults:
     """Results of shared events per group; counters say how often work was reused."""
 
-    def __init__(self, maxsize: int = 2048) -> None:
+    def __init__(self, maxsize: int = RECENT_EVENTS) -> None:
         self._results: IdentityLRU[asyncio.Future[ExecutionResult]] = IdentityLRU(maxsize)
         # Only executions still running have waiting subscribers: a few entries are plenty.
         self._waiting: IdentityLRU[_Waiting] = IdentityLRU(256)
@@ -138,8 +138,14 @@ class SharedResults:
         if isinstance(outcome, ExecutionResult):
             future: asyncio.Future[ExecutionResult] = asyncio.get_running_loop().create_future()
             future.set_result(outcome)
+        elif asyncio.iscoroutine(outcome):
+            # A task, so that one subscriber going away does not cancel the group's work. Not
+            # carrying RUNNING_SUBSCRIPTION: a task keeps its context while its result is cached,
+            # and with it the starting subscriber's executor and connection, long gone.
+            context = copy_context()
+            context.run(RUNNING_SUBSCRIPTION.set, None)
+            future = asyncio.get_running_loop().create_task(outcome, context=context)
         else:
-            # A task, so that one subscriber going away does not cancel the group's work.
             future = asyncio.ensure_future(outcome)
         self._results.put(group, payload, future)
 

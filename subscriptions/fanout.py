@@ -105,8 +105,11 @@ class IdentityLRU(Generic[V]):
         return len(self._entries)
 
 
-_SHAREABLE: IdentityLRU[bool] = IdentityLRU(4096)
-_BUILT: IdentityLRU[object] = IdentityLRU(4096)
+# Recent live events only: what they hold (the event, its built type, their results) is needed
+# while the event is fanned out; a stream that takes one later than this executes it alone.
+RECENT_EVENTS = 512
+_SHAREABLE: IdentityLRU[bool] = IdentityLRU(RECENT_EVENTS)
+_BUILT: IdentityLRU[object] = IdentityLRU(RECENT_EVENTS)
 
 
 def mark_shared(obj: T) -> T:

@@ -27,7 +27,7 @@ import orjson
 from starlette.types import Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from subscriptions.fanout import IdentityLRU
+from subscriptions.fanout import RECENT_EVENTS, IdentityLRU
 
 _TEXT_FIN = 0x81  # FIN, opcode 1 (text); server frames are never masked
 
@@ -35,10 +35,10 @@ _TEXT_FIN = 0x81  # FIN, opcode 1 (text); server frames are never masked
 class PayloadCache:
     """The JSON of recent ``next`` payloads (``{"data": …}``), by identity of their ``data``."""
 
-    def __init__(self, maxsize: int = 1024) -> None:
+    def __init__(self, maxsize: int = RECENT_EVENTS) -> None:
         # Bytes for the express lane, which writes an event's frames in one go; text for the
         # streams' own path, which may send it later.
-        self._json: IdentityLRU[bytes] = IdentityLRU(256)
+        self._json: IdentityLRU[bytes] = IdentityLRU(64)
         self._texts: IdentityLRU[str] = IdentityLRU(maxsize)
         self.serialised = 0
         self.reused = 0
@@ -58,7 +58,10 @@ class PayloadCache:
         if text is not None:
             self.reused += 1
             return text
-        text = self.json(data).decode()
+        encoded = self._json.get(None, data)
+        text = (encoded if encoded is not None else orjson.dumps({"data": data})).decode()
+        if encoded is None:
+            self.serialised += 1
         self._texts.put(None, data, text)
         return text
 

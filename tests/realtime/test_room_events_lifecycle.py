@@ -7,15 +7,13 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
-
 from events.channels import member_channel, room_channel
 from events.codec import encode
 from events.member import MemberLeft, RoomClosed, SessionEnded
 from infra.tokens import issue_access_token
 from models.chat import Message, Room
 from tests.realtime.conftest import Crew, Local
+from tests.realtime.room_streams import store_unpublished
 from tests.support.factories import Account
 
 ROOM_EVENTS = """
@@ -46,18 +44,6 @@ async def open_stream(local: Local, crew: Crew, account: Account) -> AsyncGenera
     joined = await next_event(stream)
     assert joined["type"] == "JOIN"
     return stream  # type: ignore[no-any-return]
-
-
-async def store_unpublished(crew: Crew, body: str) -> int:
-    """A message committed while the bus was down: stored, never published."""
-    async with in_transaction() as connection:
-        room = await Room.get(challenge_id=crew.challenge.id).using_db(connection)
-        await Room.filter(id=room.id).using_db(connection).update(last_seq=F("last_seq") + 1)
-        room = await Room.get(id=room.id).using_db(connection)
-        await Message.create(
-            using_db=connection, room_id=room.id, seq=room.last_seq, sender_id=crew.alice.member.id, body=body
-        )
-    return int(room.last_seq)
 
 
 async def test_closing_the_stream_brings_the_live_counter_back_to_zero(local: Local, crew: Crew) -> None:

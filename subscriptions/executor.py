@@ -15,8 +15,8 @@ Two more things differ from strawberry's default, and only for subscription even
   GCs they cause stall the loop for seconds. Each event gets its own memos here.
 - A live event marked shared (:func:`subscriptions.fanout.shared`) is executed once per
   subscriber group (:func:`subscriptions.fanout.group_key`); the other subscribers of the
-  group await the same result. :meth:`SubscriptionExecutor.deliver` writes that result
-  without awaiting, straight from the bus (see ``subscriptions/room_events.py``).
+  group await the same result. :meth:`SubscriptionExecutor.result_now` gives that result
+  without awaiting, to deliver it straight from the bus (see ``subscriptions/room_events.py``).
 
 A subscription's source stream finds its executor in :data:`RUNNING_SUBSCRIPTION`.
 """
@@ -129,14 +129,11 @@ class SharedResults:
         if future is None:
             return None
         self.reused += 1
-        if future.done() and (result := succeeded(future)) is not None:
-            return result
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
         return asyncio.shield(future)
 
-    def start(
-        self, group: Hashable, payload: object, outcome: AwaitableOrValue[ExecutionResult]
-    ) -> asyncio.Future[ExecutionResult]:
-        """Keep ``outcome`` (a result, or the execution that makes it) as the group's result."""
+    def start(self, group: Hashable, payload: object, outcome: AwaitableOrValue[ExecutionResult]) -> None:
         self.executed += 1
         if isinstance(outcome, ExecutionResult):
             future: asyncio.Future[ExecutionResult] = asyncio.get_running_loop().create_future()
@@ -151,7 +148,6 @@ class SharedResults:
         else:
             future = asyncio.ensure_future(outcome)
         self._results.put(group, payload, future)
-        return future
 
     def __len__(self) -> int:
         return len(self._results)
@@ -222,7 +218,11 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
             executor = self._per_event(payload)
             executor._group = None  # executes itself; registered for the group below
             outcome = executor.execute_operation(False)
-            future = SHARED_RESULTS.start(group, payload, outcome)
+            SHARED_RESULTS.start(group, payload, outcome)
+            if isinstance(outcome, ExecutionResult):
+                return Sent.NOW if sink(outcome) else Sent.NO
+            future = SHARED_RESULTS.future(group, payload)
+            assert future is not None
         if future.done():
             return Sent.NOW if sink(succeeded(future)) else Sent.NO
         SHARED_RESULTS.wait(group, payload, future, sink, done)
@@ -277,7 +277,7 @@ class SubscriptionExecutor(StrawberryGraphQLCoreExecutionContext):
         if pending is not None:
             return pending
         outcome = super().execute_operation(serially)
-        future = SHARED_RESULTS.start(group, payload, outcome)  # type: ignore[arg-type]
+        SHARED_RESULTS.start(group, payload, outcome)  # type: ignore[arg-type]
         if isinstance(outcome, ExecutionResult):
             return outcome
-        return asyncio.shield(future)
+        return SHARED_RESULTS.result(group, payload)

@@ -33,11 +33,13 @@ _TEXT_FIN = 0x81  # FIN, opcode 1 (text); server frames are never masked
 
 
 class PayloadCache:
-    """The JSON of recent ``next`` payloads (``{"data": …}``), by identity of their ``data``:
-    serialised once per group's result, whichever path sends it."""
+    """The JSON of recent ``next`` payloads (``{"data": …}``), by identity of their ``data``."""
 
     def __init__(self, maxsize: int = RECENT_EVENTS) -> None:
-        self._json: IdentityLRU[bytes] = IdentityLRU(maxsize)
+        # Bytes for the express lane, which writes an event's frames in one go; text for the
+        # streams' own path, which may send it later.
+        self._json: IdentityLRU[bytes] = IdentityLRU(64)
+        self._texts: IdentityLRU[str] = IdentityLRU(maxsize)
         self.serialised = 0
         self.reused = 0
 
@@ -51,19 +53,20 @@ class PayloadCache:
         self._json.put(None, data, encoded)
         return encoded
 
+    def text(self, data: object) -> str:
+        text = self._texts.get(None, data)
+        if text is not None:
+            self.reused += 1
+            return text
+        encoded = self._json.get(None, data)
+        text = (encoded if encoded is not None else orjson.dumps({"data": data})).decode()
+        if encoded is None:
+            self.serialised += 1
+        self._texts.put(None, data, text)
+        return text
+
 
 PAYLOADS = PayloadCache()
-
-
-def next_prefix(operation_id: str) -> bytes:
-    """What every ``next`` message of ``operation_id`` starts with."""
-    return b'{"id":' + orjson.dumps(operation_id) + b',"type":"next","payload":'
-
-
-def next_message(prefix: bytes, data: object) -> bytes:
-    """``{"id":…,"type":"next","payload":{"data":…}}`` from :func:`next_prefix` and the payload
-    in :data:`PAYLOADS`."""
-    return prefix + PAYLOADS.json(data) + b"}"
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -105,7 +108,7 @@ class NextFrames:
         self._operations = operations
         self._id = operation_id
         self._operation: Any = None
-        self._prefix = next_prefix(operation_id)
+        self._prefix = b'{"id":' + orjson.dumps(operation_id) + b',"type":"next","payload":'
 
     def bind(self) -> NextFrames | None:
         """Tie these frames to the operation now registered under the id (call it from the
@@ -128,4 +131,4 @@ class NextFrames:
 
     def write(self, data: object) -> None:
         """Write ``{"id":…,"type":"next","payload":{"data":…}}``; check :meth:`writable` first."""
-        self._transport.write(text_frame(next_message(self._prefix, data)))
+        self._transport.write(text_frame(self._prefix + PAYLOADS.json(data) + b"}"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -38,7 +39,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from infra.errors import ErrorCode
 from infra.viewer import Viewer
 from schema.realtime import NEXT_FRAMES
-from web.frames import NextFrames, next_frames, next_message, next_prefix
+from web.frames import PAYLOADS, NextFrames, next_frames
 from web.middleware.websockets import SERVER_SEND
 from web.socket_sessions import CLOSE_CODE, Close, SocketGuard, SocketSessions
 
@@ -123,9 +124,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         ):
             await self.websocket.send_json(message)
             return
-        text = next_message(next_prefix(message["id"]), payload["data"]).decode()
+        operation_id = orjson.dumps(message["id"]).decode()
+        frame = f'{{"id":{operation_id},"type":"next","payload":{PAYLOADS.text(payload["data"])}}}'
         try:
-            await self.websocket.ws.send_text(text)
+            await self.websocket.ws.send_text(frame)
         except WebSocketDisconnect as error:
             raise WebSocketDisconnected from error
 
